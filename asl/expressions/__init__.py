@@ -1,0 +1,1 @@
+"""JSONPath-mode expressions: paths, payload templates and intrinsic functions."""
