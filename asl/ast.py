@@ -1,0 +1,215 @@
+"""The state machine AST: frozen dataclasses built once by `asl.parse`.
+
+Every string that needs interpreting (paths, payload templates, intrinsic calls, JSONata
+expressions, timestamps) is already compiled here, so the executor never parses text.
+A field that can hold either a constant or an expression holds an `Expr`: `Const`, a
+compiled `Path` (JSONPath ``...Path`` fields) or a compiled JSONata expression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+QueryLanguage = Literal["JSONPath", "JSONata"]
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A constant value known at parse time."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class PathExpr:
+    """A value read through a reference path (``SecondsPath``, ``TimeoutSecondsPath``...)."""
+
+    path: Any  # asl.expressions.paths.Path
+    field: str  # the field name as written, for error messages
+
+
+@dataclass(frozen=True, slots=True)
+class JsonataExpr:
+    """A value computed by a JSONata expression (``{% ... %}``)."""
+
+    expression: Any  # asl.expressions.jsonata.JsonataExpression
+    field: str
+
+
+Expr = Const | PathExpr | JsonataExpr
+
+
+@dataclass(frozen=True, slots=True)
+class Retrier:
+    error_equals: tuple[str, ...]
+    interval_seconds: int = 1
+    max_attempts: int = 3
+    backoff_rate: float = 2.0
+    max_delay_seconds: int | None = None
+    jitter_strategy: str = "NONE"
+
+
+@dataclass(frozen=True, slots=True)
+class Catcher:
+    error_equals: tuple[str, ...]
+    next: str
+    result_path: Any = None  # Path, or None to discard; default "$"
+    result_path_set: bool = False  # False: field absent (default "$")
+    output: Any = None  # JSONata template or None
+    assign: Any = None  # Assignment or None
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The ``Assign`` field: a compiled template (JSONPath) or JSONata template."""
+
+    template: Any
+    language: QueryLanguage
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceRule:
+    """A JSONPath-mode boolean expression or data test, or a JSONata ``Condition``.
+
+    ``kind`` is ``"And"``, ``"Or"``, ``"Not"``, an operator name such as
+    ``"NumericEquals"``/``"StringMatchesPath"``, or ``"Condition"``.
+    """
+
+    kind: str
+    variable: Any = None  # Path for data tests
+    operand: Any = None  # constant, Path (for ...Path operators), compiled pattern, or JSONata
+    children: tuple[ChoiceRule, ...] = ()
+    next: str | None = None
+    assign: Any = None
+    output: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Fields common to every state type."""
+
+    name: str
+    type: str
+    query_language: QueryLanguage
+    comment: str | None = None
+    next: str | None = None
+    end: bool = False
+    # JSONPath-mode I/O; None = JSONPath `null`; the default "$" path is a Path too.
+    input_path: Any = None
+    input_path_set: bool = False
+    output_path: Any = None
+    output_path_set: bool = False
+    # JSONata-mode Output template, or None.
+    output: Any = None
+    assign: Assignment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResultState(State):
+    """States that produce a result: Pass, Task, Parallel, Map."""
+
+    parameters: Any = None  # Template (JSONPath Parameters) or JSONata template (Arguments)
+    result_selector: Any = None
+    result_path: Any = None
+    result_path_set: bool = False
+    retry: tuple[Retrier, ...] = ()
+    catch: tuple[Catcher, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PassState(ResultState):
+    result: Any = None
+    has_result: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TaskState(ResultState):
+    resource: str = ""
+    timeout_seconds: Expr | None = None
+    heartbeat_seconds: Expr | None = None
+    credentials: Any = None  # template or None
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceState(State):
+    choices: tuple[ChoiceRule, ...] = ()
+    default: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitState(State):
+    seconds: Expr | None = None
+    timestamp: Expr | None = None  # Const(datetime) / PathExpr / JsonataExpr
+
+
+@dataclass(frozen=True, slots=True)
+class SucceedState(State):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class FailState(State):
+    error: Expr | None = None  # Const(str), PathExpr, JsonataExpr, or intrinsic (Const of Intrinsic)
+    cause: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IntrinsicExpr:
+    """A value computed by an intrinsic function (Fail ``ErrorPath``/``CausePath``)."""
+
+    intrinsic: Any
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A set of states with a StartAt: the machine, a Parallel branch or a Map processor."""
+
+    start_at: str
+    states: Mapping[str, State]
+    query_language: QueryLanguage = "JSONPath"
+
+
+@dataclass(frozen=True, slots=True)
+class ParallelState(ResultState):
+    branches: tuple[Scope, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MapState(ResultState):
+    processor: Scope | None = None
+    mode: str = "INLINE"
+    execution_type: str | None = None
+    items_path: Any = None  # Path (JSONPath mode)
+    items: Any = None  # JSONata template/value (JSONata mode)
+    item_selector: Any = None  # Template / JSONata template
+    item_reader: Mapping[str, Any] | None = None
+    item_batcher: Mapping[str, Any] | None = None
+    result_writer: Mapping[str, Any] | None = None
+    max_concurrency: Expr | None = None
+    tolerated_failure_percentage: Expr | None = None
+    tolerated_failure_count: Expr | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StateMachine:
+    """A parsed, validated and compiled state machine."""
+
+    start_at: str
+    states: Mapping[str, State]
+    query_language: QueryLanguage = "JSONPath"
+    comment: str | None = None
+    version: str = "1.0"
+    timeout_seconds: int | None = None
+    definition: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.start_at, self.states, self.query_language)
+
+
+TimestampValue = datetime

@@ -1,0 +1,180 @@
+"""The task backend protocol and the registry that picks a backend by Resource ARN."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from asl.errors import StatesError
+
+_LAMBDA_ARN = re.compile(
+    r"arn:(?P<partition>[\w-]+):lambda:(?P<region>[\w-]+):(?P<account>\d{12}):function:"
+    r"(?P<name>[A-Za-z0-9_-]+)(?::(?P<qualifier>[A-Za-z0-9_$-]+))?"
+)
+_STATES_ARN = re.compile(
+    r"arn:(?P<partition>[\w-]+):states:(?P<region>[\w-]*):(?P<account>\d*):(?P<rest>.+)"
+)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A parsed Task ``Resource``.
+
+    ``kind``: ``lambda-function`` (a function ARN), ``integration``
+    (``arn:aws:states:::service:api[.sync|.waitForTaskToken]``), ``activity`` or ``other``.
+    ``service``/``api`` are what history events call ``resourceType``/``resource``;
+    ``pattern`` is ``request-response``, ``sync``, ``sync:2`` or ``waitForTaskToken``.
+    """
+
+    arn: str
+    kind: str
+    service: str
+    api: str
+    pattern: str = "request-response"
+    region: str | None = None
+    account: str | None = None
+    function_name: str | None = None
+    qualifier: str | None = None
+
+    @property
+    def action(self) -> str:
+        """The API name without the pattern suffix (``startExecution`` for ``.sync:2``)."""
+        return self.api.split(".", 1)[0]
+
+    @property
+    def base_arn(self) -> str:
+        """The ARN without a ``.sync``/``.waitForTaskToken`` suffix."""
+        if self.kind == "integration" and "." in self.api:
+            return self.arn[: len(self.arn) - len(self.api) + len(self.action)]
+        return self.arn
+
+    @property
+    def limit_name(self) -> str:
+        """The name AWS puts in States.DataLimitExceeded causes."""
+        if self.kind == "lambda-function":
+            return self.arn
+        return self.service
+
+
+def parse_resource(arn: str) -> Resource:
+    m = _LAMBDA_ARN.fullmatch(arn)
+    if m:
+        return Resource(
+            arn=arn,
+            kind="lambda-function",
+            service="lambda",
+            api=m["name"],
+            region=m["region"],
+            account=m["account"],
+            function_name=m["name"],
+            qualifier=m["qualifier"],
+        )
+    m = _STATES_ARN.fullmatch(arn)
+    if m:
+        rest = m["rest"]
+        if rest.startswith("activity:"):
+            return Resource(
+                arn, "activity", "activity", rest.split(":", 1)[1], region=m["region"],
+                account=m["account"],
+            )
+        if not m["region"] and not m["account"] and ":" in rest:
+            service, api = rest.split(":", 1)
+            if service == "aws-sdk":
+                service, api = api.split(":", 1) if ":" in api else (api, "")
+                service = "aws-sdk:" + service
+            pattern = "request-response"
+            if api.endswith(".waitForTaskToken"):
+                pattern = "waitForTaskToken"
+            elif api.endswith(".sync:2"):
+                pattern = "sync:2"
+            elif api.endswith(".sync"):
+                pattern = "sync"
+            return Resource(arn, "integration", service, api, pattern)
+    return Resource(arn, "other", "other", arn)
+
+
+@dataclass
+class TaskRequest:
+    """What a backend gets for one Task attempt."""
+
+    resource: Resource
+    parameters: Any  # the effective input (after Parameters / Arguments)
+    state_name: str
+    context: dict[str, Any]  # the Context object ($$)
+    timeout_seconds: int | None
+    heartbeat_seconds: int | None
+    credentials: Any
+    runner: Any
+    started: Callable[[], None]
+    submitted: Callable[[Any], None]
+    was_started: bool = False
+    result_size: int | None = None  # backends that have the raw bytes may set this
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def mark_started(self) -> None:
+        """Record TaskStarted / LambdaFunctionStarted (once)."""
+        if not self.was_started:
+            self.was_started = True
+            self.started()
+
+    @property
+    def clock(self) -> Any:
+        return self.runner.clock
+
+
+@runtime_checkable
+class TaskBackend(Protocol):
+    """Runs Task states for the resources it ``handles``.
+
+    ``run`` returns the task result (a JSON value) or raises `StatesError` with the
+    error name and cause AWS would report.
+    """
+
+    def handles(self, resource: Resource) -> bool: ...
+
+    async def run(self, request: TaskRequest) -> Any: ...
+
+
+class Backends:
+    """An ordered list of backends; the first that handles a resource runs it."""
+
+    def __init__(self, backends: list[TaskBackend] | None = None):
+        self.backends: list[TaskBackend] = list(backends or [])
+
+    def add(self, backend: TaskBackend, *, first: bool = False) -> None:
+        if first:
+            self.backends.insert(0, backend)
+        else:
+            self.backends.append(backend)
+
+    def resolve(self, resource: Resource) -> TaskBackend:
+        for backend in self.backends:
+            if backend.handles(resource):
+                return backend
+        return _Unhandled()
+
+
+class _Unhandled:
+    """Fails a Task whose Resource has no backend, saying how to register one."""
+
+    def handles(self, resource: Resource) -> bool:
+        return True
+
+    async def run(self, request: TaskRequest) -> Any:
+        arn = request.resource.arn
+        if request.resource.kind == "lambda-function" or request.resource.action == "invoke":
+            hint = (
+                "pass functions={'<name or ARN>': handler} (or a LambdaRuntime) to asl.run, "
+                "or --functions MODULE_OR_DIR to asl run"
+            )
+        else:
+            hint = (
+                f"pass resources={{'{request.resource.base_arn}': handler}} to asl.run "
+                "(handler(parameters, context) returns the result), or a mock configuration"
+            )
+        raise StatesError(
+            "States.Runtime",
+            f"No backend for resource '{arn}' in state '{request.state_name}': {hint}.",
+        )

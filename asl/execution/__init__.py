@@ -1,0 +1,1 @@
+"""The executor: runs a parsed state machine."""

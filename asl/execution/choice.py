@@ -1,0 +1,121 @@
+"""Choice rules: JSONPath-mode comparison operators with AWS's type rules.
+
+A comparison against a value of the wrong type is false, never an error; timestamps are
+compared as instants; strings by code point.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from asl.ast import ChoiceRule
+from asl.errors import StatesError
+from asl.expressions.paths import PathNotFound
+from asl.expressions.templates import resolve
+from asl.parser import parse_timestamp_or_none
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "Equals": operator.eq,
+    "LessThan": operator.lt,
+    "GreaterThan": operator.gt,
+    "LessThanEquals": operator.le,
+    "GreaterThanEquals": operator.ge,
+}
+
+
+def _string(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    return lambda a, b: isinstance(a, str) and isinstance(b, str) and op(a, b)
+
+
+def _numeric(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    return lambda a, b: _is_number(a) and _is_number(b) and op(a, b)
+
+
+def _timestamp(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    def compare(a: Any, b: Any) -> bool:
+        left = parse_timestamp_or_none(a)
+        right = b if not isinstance(b, str) else parse_timestamp_or_none(b)
+        return left is not None and right is not None and op(left, right)
+
+    return compare
+
+
+def _boolean_equals(a: Any, b: Any) -> bool:
+    return isinstance(a, bool) and isinstance(b, bool) and a == b
+
+
+def _string_matches(a: Any, pattern: Any) -> bool:
+    return isinstance(a, str) and pattern is not None and pattern.fullmatch(a) is not None
+
+
+def _is_type(check: Callable[[Any], bool]) -> Callable[[Any, Any], bool]:
+    return lambda a, expected: check(a) == bool(expected)
+
+
+def _is_timestamp(v: Any) -> bool:
+    return isinstance(v, str) and parse_timestamp_or_none(v) is not None
+
+
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "BooleanEquals": _boolean_equals,
+    "StringMatches": _string_matches,
+    "IsNull": _is_type(lambda v: v is None),
+    "IsNumeric": _is_type(_is_number),
+    "IsString": _is_type(lambda v: isinstance(v, str)),
+    "IsBoolean": _is_type(lambda v: isinstance(v, bool)),
+    "IsTimestamp": _is_type(_is_timestamp),
+}
+for _suffix, _op in _COMPARE.items():
+    OPERATORS["String" + _suffix] = _string(_op)
+    OPERATORS["Numeric" + _suffix] = _numeric(_op)
+    OPERATORS["Timestamp" + _suffix] = _timestamp(_op)
+
+
+def evaluate_rule(
+    rule: ChoiceRule, data: Any, context: Any, variables: Mapping[str, Any]
+) -> bool:
+    """Whether a JSONPath-mode rule matches."""
+    kind = rule.kind
+    if kind == "And":
+        return all(evaluate_rule(r, data, context, variables) for r in rule.children)
+    if kind == "Or":
+        return any(evaluate_rule(r, data, context, variables) for r in rule.children)
+    if kind == "Not":
+        return not evaluate_rule(rule.children[0], data, context, variables)
+    if kind == "IsPresent":
+        try:
+            resolve(rule.variable, data, context, variables)
+        except PathNotFound:
+            return not rule.operand
+        return bool(rule.operand)
+    try:
+        value = resolve(rule.variable, data, context, variables)
+    except PathNotFound:
+        raise StatesError(
+            "States.Runtime",
+            f"Invalid path '{rule.variable.text}': The choice state's condition path "
+            "references an invalid value.",
+        ) from None
+    operand = rule.operand
+    if kind.endswith("Path"):
+        kind = kind[:-4]
+        try:
+            operand = resolve(operand, data, context, variables)
+        except PathNotFound:
+            raise StatesError(
+                "States.Runtime",
+                f"Invalid path '{operand.text}': The choice state's condition path "
+                "references an invalid value.",
+            ) from None
+        if kind == "StringMatches":
+            from asl.parser import compile_string_pattern
+
+            operand = compile_string_pattern(operand) if isinstance(operand, str) else None
+    return OPERATORS[kind](value, operand)

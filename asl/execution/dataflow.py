@@ -1,0 +1,87 @@
+"""Input and output processing: pure functions shared by every state type.
+
+JSONPath mode: InputPath -> Parameters -> (work) -> ResultSelector -> ResultPath ->
+OutputPath.  JSONata mode: Arguments -> (work) -> Output, with ``$states`` bindings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from asl.errors import StatesError
+from asl.expressions.paths import PathNotFound, set_path
+from asl.expressions.templates import resolve
+
+QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
+
+
+class QueryEvaluationFailure(StatesError):
+    """A JSONata evaluation failed; ``location`` is the field AWS names in its event."""
+
+    def __init__(self, cause: str, location: str):
+        super().__init__(QUERY_EVALUATION_ERROR, cause)
+        self.location = location
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def apply_input_path(path: Any, data: Any, context: Any, variables: Mapping[str, Any]) -> Any:
+    """InputPath/OutputPath: ``None`` (JSON null) gives ``{}``; a missing path is a
+    ``States.Runtime`` failure."""
+    if path is None:
+        return {}
+    if path.root == "$" and path.definite and path.text == "$":
+        return data
+    try:
+        return resolve(path, data, context, variables)
+    except PathNotFound:
+        raise StatesError(
+            "States.Runtime",
+            f"Invalid path '{path.text}' : No results for path: {path.normalized}",
+        ) from None
+
+
+def apply_result_path(path: Any, path_set: bool, raw_input: Any, result: Any) -> Any:
+    """ResultPath: ``None`` discards the result; otherwise place it into the raw input."""
+    if path is None:
+        return raw_input if path_set else result
+    if path.text == "$":
+        return result
+    return set_path(path, raw_input, result)
+
+
+def evaluate_jsonata(
+    template: Any, states: Mapping[str, Any], variables: Mapping[str, Any], field: str
+) -> Any:
+    """Evaluate a JSONata template or expression; failures become QueryEvaluationFailure."""
+    from asl.expressions import jsonata as j
+
+    try:
+        if hasattr(template, "evaluate") and isinstance(template, j.JsonataExpression):
+            return _expression_value(template, states, variables, field)
+        return template.evaluate(states, variables, field=field)
+    except j.JsonataFieldError as e:
+        raise QueryEvaluationFailure(e.cause(), e.location) from None
+
+
+def _expression_value(expr: Any, states: Any, variables: Any, field: str) -> Any:
+    from asl.expressions import jsonata as j
+
+    try:
+        return expr.evaluate(states, variables)
+    except j.JsonataUndefined:
+        raise QueryEvaluationFailure(
+            f"The JSONata expression '{expr.source}' specified for the field '{field}' "
+            "returned nothing (undefined).",
+            field,
+        ) from None
+    except j.JsonataEvaluationError as e:
+        raise QueryEvaluationFailure(
+            f"The JSONata expression '{expr.source}' specified for the field '{field}' "
+            f"threw an error during evaluation. {e}",
+            field,
+        ) from None

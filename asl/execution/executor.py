@@ -1,0 +1,345 @@
+"""The executor: a small async loop over states, with history, retries and catches.
+
+`Runner.run_scope` walks the states of one scope (the machine, a Parallel branch or a
+Map iteration); `Runner.run_state` runs one state through its handler in
+`asl.execution.states` and follows ``Next``.  Every runtime failure is a `StatesError`
+named as AWS names it; Retry and Catch match on that name.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import ChainMap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+
+from asl import ast
+from asl.errors import StatesError
+from asl.execution.clock import Clock
+from asl.execution.dataflow import QueryEvaluationFailure, compact
+from asl.execution.history import History, HistoryLimitExceeded, Raw
+
+# errors that no Retry or Catch ever handles
+UNCATCHABLE = frozenset({"States.Runtime"})
+
+
+def iso(moment: datetime) -> str:
+    """AWS's context-object timestamp format: millisecond precision, ``Z``."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def error_matches(names: tuple[str, ...], error: str) -> bool:
+    """Whether a Retrier's or Catcher's ErrorEquals matches an error name."""
+    if error in UNCATCHABLE:
+        return False
+    for name in names:
+        if name == error or name == "States.ALL":
+            return True
+        if name == "States.TaskFailed" and error not in ("States.Timeout",):
+            if not error.startswith("States.") or error in _TASK_FAILED_MEMBERS:
+                return True
+    return False
+
+
+_TASK_FAILED_MEMBERS = frozenset(
+    {"States.TaskFailed", "States.DataLimitExceeded", "States.Permissions", "States.HeartbeatTimeout"}
+)
+
+
+class ExecutionTimedOut(Exception):
+    """The state machine's TimeoutSeconds passed."""
+
+
+class ExecutionAborted(Exception):
+    def __init__(self, error: str | None, cause: str | None):
+        super().__init__(error)
+        self.error = error
+        self.cause = cause
+
+
+@dataclass
+class Frame:
+    """One thread of control: the machine, a Parallel branch or a Map iteration."""
+
+    runner: Runner
+    variables: ChainMap[str, Any]
+    prev: int = 0  # previousEventId for the next event on this thread
+    depth: int = 0
+
+    def emit(self, event_type: str, details: dict | None = None) -> int:
+        eid = self.runner.history.add(event_type, self.prev, self.runner.clock.now(), details)
+        self.prev = eid
+        return eid
+
+    def child(self) -> Frame:
+        return Frame(self.runner, self.variables.new_child(), self.prev, self.depth + 1)
+
+
+@dataclass
+class Runner:
+    """Everything one execution shares: the clock, backends, history and context."""
+
+    machine: ast.StateMachine
+    clock: Clock
+    history: History
+    backends: Any  # asl.backends.Backends
+    execution_context: dict[str, Any]
+    state_machine_context: dict[str, Any]
+    region: str
+    account_id: str
+    deadline: datetime | None = None
+    rng: random.Random = field(default_factory=random.Random)
+    aborted: ExecutionAborted | None = None
+
+    def context(self, state_name: str, entered: datetime, retry_count: int | None = None) -> dict:
+        """The Context object (``$$``) for a state."""
+        state: dict[str, Any] = {"EnteredTime": iso(entered), "Name": state_name}
+        if retry_count is not None:
+            state["RetryCount"] = retry_count
+        return {
+            "Execution": self.execution_context,
+            "State": state,
+            "StateMachine": self.state_machine_context,
+        }
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait on the clock, honouring the execution's TimeoutSeconds."""
+        if self.deadline is not None:
+            remaining = (self.deadline - self.clock.now()).total_seconds()
+            if seconds >= remaining:
+                await self.clock.sleep(max(remaining, 0))
+                raise ExecutionTimedOut()
+        await self.clock.sleep(seconds)
+
+    async def run_scope(self, scope: ast.Scope, data: Any, frame: Frame) -> Any:
+        """Run the states of a scope from StartAt to a terminal state; returns its output."""
+        from asl.execution.states import run_state
+
+        name = scope.start_at
+        states = scope.states
+        while True:
+            state = states[name]
+            next_name, data = await run_state(state, data, frame)
+            if next_name is None:
+                return data
+            name = next_name
+            if self.deadline is not None and self.clock.now() >= self.deadline:
+                raise ExecutionTimedOut()
+
+
+def backoff_delay(retrier: ast.Retrier, attempt: int, rng: random.Random) -> float:
+    """Seconds before retry number ``attempt`` (1-based) of a retrier."""
+    delay = retrier.interval_seconds * (retrier.backoff_rate ** (attempt - 1))
+    if retrier.max_delay_seconds is not None:
+        delay = min(delay, retrier.max_delay_seconds)
+    if retrier.jitter_strategy == "FULL":
+        delay = rng.uniform(0, delay)
+    return float(delay)
+
+
+class Execution:
+    """The result of running a state machine.
+
+    ``status`` is ``SUCCEEDED``, ``FAILED``, ``TIMED_OUT`` or ``ABORTED``; ``output`` the
+    decoded output; ``error``/``cause`` the failure; ``history`` the AWS-shaped events.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        arn: str,
+        state_machine_arn: str,
+        input: Any,
+        start_date: datetime,
+        history: History,
+    ):
+        self.name = name
+        self.arn = arn
+        self.execution_arn = arn
+        self.state_machine_arn = state_machine_arn
+        self.input = input
+        self.start_date = start_date
+        self.stop_date: datetime | None = None
+        self.status = "RUNNING"
+        self.output: Any = None
+        self.error: str | None = None
+        self.cause: str | None = None
+        self._history = history
+        self._events: list[dict[str, Any]] | None = None
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """Events shaped like AWS GetExecutionHistory's (payloads as JSON text)."""
+        if self._events is None or len(self._events) != len(self._history):
+            self._events = self._history.events()
+        return self._events
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCEEDED"
+
+    def states_entered(self) -> list[str]:
+        """Names of the states entered, in history order (nested states included)."""
+        return [
+            e["stateEnteredEventDetails"]["name"]
+            for e in self.history
+            if e["type"].endswith("StateEntered")
+        ]
+
+    def events(self, *types: str) -> list[dict[str, Any]]:
+        """The history events of the given types (all events when none given)."""
+        return [e for e in self.history if not types or e["type"] in types]
+
+    @property
+    def output_json(self) -> str | None:
+        return None if self.status != "SUCCEEDED" else compact(self.output)
+
+    def describe(self) -> dict[str, Any]:
+        """The fields of AWS DescribeExecution."""
+        out: dict[str, Any] = {
+            "executionArn": self.arn,
+            "stateMachineArn": self.state_machine_arn,
+            "name": self.name,
+            "status": self.status,
+            "startDate": self.start_date,
+            "stopDate": self.stop_date,
+            "input": compact(self.input),
+        }
+        if self.status == "SUCCEEDED":
+            out["output"] = compact(self.output)
+        if self.error is not None and self.status != "TIMED_OUT":
+            out["error"] = self.error
+        if self.cause is not None and self.status != "TIMED_OUT":
+            out["cause"] = self.cause
+        return out
+
+    def __repr__(self) -> str:
+        detail = f"output={self.output!r}" if self.succeeded else f"error={self.error!r}"
+        return f"<Execution {self.name} {self.status} {detail}>"
+
+
+PAYLOAD_LIMIT = 262_144
+
+
+async def execute_machine(
+    machine: ast.StateMachine,
+    input: Any,
+    *,
+    clock: Clock,
+    backends: Any,
+    name: str | None = None,
+    state_machine_name: str = "StateMachine",
+    role_arn: str | None = None,
+    region: str = "us-east-1",
+    account_id: str = "123456789012",
+    max_history_events: int | None = None,
+    seed: int | None = None,
+    on_start: Any = None,
+) -> Execution:
+    """Run a compiled machine to completion and return its `Execution`."""
+    from asl.execution.history import DEFAULT_MAX_EVENTS
+
+    name = name or str(uuid.uuid4())
+    sm_arn = f"arn:aws:states:{region}:{account_id}:stateMachine:{state_machine_name}"
+    arn = f"arn:aws:states:{region}:{account_id}:execution:{state_machine_name}:{name}"
+    role_arn = role_arn or f"arn:aws:iam::{account_id}:role/StepFunctionsExecutionRole"
+    history = History(DEFAULT_MAX_EVENTS if max_history_events is None else max_history_events)
+    start = clock.now()
+    ex = Execution(
+        name=name, arn=arn, state_machine_arn=sm_arn, input=input, start_date=start, history=history
+    )
+    runner = Runner(
+        machine=machine,
+        clock=clock,
+        history=history,
+        backends=backends,
+        execution_context={
+            "Id": arn,
+            "Input": input,
+            "StartTime": iso(start),
+            "Name": name,
+            "RoleArn": role_arn,
+            "RedriveCount": 0,
+        },
+        state_machine_context={"Id": sm_arn, "Name": state_machine_name},
+        region=region,
+        account_id=account_id,
+        rng=random.Random(seed),
+    )
+    if machine.timeout_seconds is not None:
+        runner.deadline = start + timedelta(seconds=machine.timeout_seconds)
+    if on_start is not None:
+        on_start(ex, runner)
+    frame = Frame(runner, ChainMap({}))
+    history.add(
+        "ExecutionStarted",
+        0,
+        start,
+        {"input": Raw(input), "inputDetails": {"truncated": False}, "roleArn": role_arn},
+    )
+    try:
+        if _size(input) > PAYLOAD_LIMIT:
+            raise StatesError(
+                "States.DataLimitExceeded",
+                "The state/task 'Execution' returned a result with a size exceeding the "
+                "maximum number of bytes service limit.",
+            )
+        if runner.deadline is not None and clock.virtual is False:
+            with anyio.fail_after((runner.deadline - start).total_seconds()):
+                output = await runner.run_scope(machine.scope, input, frame)
+        else:
+            output = await runner.run_scope(machine.scope, input, frame)
+    except (ExecutionTimedOut, TimeoutError):
+        ex.status = "TIMED_OUT"
+        ex.error, ex.cause = "States.Timeout", None
+        history.add("ExecutionTimedOut", frame.prev, clock.now(), {"error": "States.Timeout"})
+    except ExecutionAborted as e:
+        ex.status = "ABORTED"
+        ex.error, ex.cause = e.error, e.cause
+        details = {k: v for k, v in (("error", e.error), ("cause", e.cause)) if v is not None}
+        history.add("ExecutionAborted", frame.prev, clock.now(), details)
+    except StatesError as e:
+        ex.status = "FAILED"
+        ex.error, ex.cause = e.error, e.cause
+        if isinstance(e, HistoryLimitExceeded):
+            history.max_events = None
+        details = {k: v for k, v in (("error", e.error), ("cause", e.cause)) if v is not None}
+        history.add("ExecutionFailed", frame.prev, clock.now(), details)
+    else:
+        ex.status = "SUCCEEDED"
+        ex.output = output
+        history.add(
+            "ExecutionSucceeded",
+            frame.prev,
+            clock.now(),
+            {"output": Raw(output), "outputDetails": {"truncated": False}},
+        )
+    ex.stop_date = clock.now()
+    return ex
+
+
+def _size(value: Any) -> int:
+    """UTF-8 size of a value's JSON text, cheaply bounded for the common small case."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return 8
+    if isinstance(value, str) and len(value) < PAYLOAD_LIMIT // 4:
+        return len(value) + 2
+    return len(compact(value).encode("utf-8"))
+
+
+__all__ = [
+    "Execution",
+    "Frame",
+    "Runner",
+    "QueryEvaluationFailure",
+    "backoff_delay",
+    "error_matches",
+    "execute_machine",
+    "iso",
+]

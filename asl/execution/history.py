@@ -1,0 +1,138 @@
+"""Execution history: events shaped like AWS GetExecutionHistory.
+
+Recording must stay cheap on the hot path: an event keeps references to the (never
+mutated) JSON values it carries, and they are serialised to JSON text, as AWS returns
+them, only when the history is read.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from asl.errors import StatesError
+
+DEFAULT_MAX_EVENTS = 25_000
+
+# details key of each event type (AWS's field names)
+_DETAILS = {
+    "ExecutionStarted": "executionStartedEventDetails",
+    "ExecutionSucceeded": "executionSucceededEventDetails",
+    "ExecutionFailed": "executionFailedEventDetails",
+    "ExecutionAborted": "executionAbortedEventDetails",
+    "ExecutionTimedOut": "executionTimedOutEventDetails",
+    "TaskScheduled": "taskScheduledEventDetails",
+    "TaskStarted": "taskStartedEventDetails",
+    "TaskSubmitted": "taskSubmittedEventDetails",
+    "TaskSucceeded": "taskSucceededEventDetails",
+    "TaskFailed": "taskFailedEventDetails",
+    "TaskStartFailed": "taskStartFailedEventDetails",
+    "TaskSubmitFailed": "taskSubmitFailedEventDetails",
+    "TaskTimedOut": "taskTimedOutEventDetails",
+    "LambdaFunctionScheduled": "lambdaFunctionScheduledEventDetails",
+    "LambdaFunctionSucceeded": "lambdaFunctionSucceededEventDetails",
+    "LambdaFunctionFailed": "lambdaFunctionFailedEventDetails",
+    "LambdaFunctionScheduleFailed": "lambdaFunctionScheduleFailedEventDetails",
+    "LambdaFunctionStartFailed": "lambdaFunctionStartFailedEventDetails",
+    "LambdaFunctionTimedOut": "lambdaFunctionTimedOutEventDetails",
+    "ActivityScheduled": "activityScheduledEventDetails",
+    "ActivityStarted": "activityStartedEventDetails",
+    "ActivitySucceeded": "activitySucceededEventDetails",
+    "ActivityFailed": "activityFailedEventDetails",
+    "ActivityScheduleFailed": "activityScheduleFailedEventDetails",
+    "ActivityTimedOut": "activityTimedOutEventDetails",
+    "MapStateStarted": "mapStateStartedEventDetails",
+    "MapIterationStarted": "mapIterationStartedEventDetails",
+    "MapIterationSucceeded": "mapIterationSucceededEventDetails",
+    "MapIterationFailed": "mapIterationFailedEventDetails",
+    "MapIterationAborted": "mapIterationAbortedEventDetails",
+    "MapRunStarted": "mapRunStartedEventDetails",
+    "MapRunFailed": "mapRunFailedEventDetails",
+    "EvaluationFailed": "evaluationFailedEventDetails",
+}
+
+# fields holding JSON values that AWS returns as JSON text
+_JSON_FIELDS = ("input", "output", "parameters")
+
+
+def details_key(event_type: str) -> str | None:
+    """The details field of an event type, e.g. ``stateEnteredEventDetails``."""
+    if event_type.endswith("StateEntered"):
+        return "stateEnteredEventDetails"
+    if event_type.endswith("StateExited"):
+        return "stateExitedEventDetails"
+    return _DETAILS.get(event_type)
+
+
+def to_json_text(value: Any) -> str:
+    """JSON text the way Step Functions writes payloads (compact, Unicode kept)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class Raw:
+    """A JSON value kept by reference until the history is materialised."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class HistoryLimitExceeded(StatesError):
+    pass
+
+
+class History:
+    """Appends events; ``events()`` returns the AWS-shaped dicts."""
+
+    __slots__ = ("_events", "max_events")
+
+    def __init__(self, max_events: int | None = DEFAULT_MAX_EVENTS):
+        self._events: list[tuple[str, int, datetime, dict[str, Any] | None]] = []
+        self.max_events = max_events
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def add(
+        self, event_type: str, previous: int, timestamp: datetime, details: dict | None = None
+    ) -> int:
+        """Record an event and return its id."""
+        events = self._events
+        events.append((event_type, previous, timestamp, details))
+        n = len(events)
+        if self.max_events is not None and n >= self.max_events and not event_type.startswith(
+            "Execution"
+        ):
+            raise HistoryLimitExceeded(
+                "States.Runtime",
+                f"The execution reached the maximum number of history events ({self.max_events}).",
+            )
+        return n
+
+    def events(self) -> list[dict[str, Any]]:
+        out = []
+        for i, (event_type, previous, timestamp, details) in enumerate(self._events, 1):
+            event: dict[str, Any] = {
+                "timestamp": timestamp,
+                "type": event_type,
+                "id": i,
+                "previousEventId": previous,
+            }
+            key = details_key(event_type)
+            if key is not None:
+                event[key] = _materialise(details) if details else {}
+            out.append(event)
+        return out
+
+
+def _materialise(details: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in details.items():
+        if isinstance(v, Raw):
+            v = to_json_text(v.value)
+        elif k == "assignedVariables":
+            v = {name: to_json_text(val) for name, val in v.items()}
+        out[k] = v
+    return out

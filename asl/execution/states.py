@@ -1,0 +1,539 @@
+"""State handlers: one async function per state type (state type -> handler).
+
+Each handler takes a `Step` (the state, its raw input and the thread it runs on) and
+returns ``(next state name or None, output)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import anyio
+
+from asl import ast
+from asl.errors import StatesError
+from asl.execution.choice import evaluate_rule
+from asl.execution.dataflow import (
+    QueryEvaluationFailure,
+    apply_input_path,
+    apply_result_path,
+    compact,
+    evaluate_jsonata,
+)
+from asl.execution.executor import Frame, backoff_delay, error_matches, iso
+from asl.execution.history import Raw
+from asl.expressions.paths import PathNotFound
+from asl.expressions.templates import resolve
+
+Result = tuple[str | None, Any]
+
+_NO_DETAILS = {"truncated": False}
+
+
+class Step:
+    """One visit of one state."""
+
+    __slots__ = ("state", "input", "frame", "entered_id", "entered", "retry_count", "_ctx")
+
+    def __init__(self, state: ast.State, raw_input: Any, frame: Frame):
+        self.state = state
+        self.input = raw_input
+        self.frame = frame
+        self.entered = frame.runner.clock.now()
+        self.entered_id = frame.emit(
+            state.type + "StateEntered",
+            {"name": state.name, "input": Raw(raw_input), "inputDetails": _NO_DETAILS},
+        )
+        self.retry_count: int | None = None
+        self._ctx: dict | None = None
+
+    @property
+    def jsonata(self) -> bool:
+        return self.state.query_language == "JSONata"
+
+    @property
+    def context(self) -> dict:
+        if self._ctx is None:
+            self._ctx = self.frame.runner.context(self.state.name, self.entered, self.retry_count)
+        return self._ctx
+
+    @property
+    def variables(self) -> Any:
+        return self.frame.variables
+
+    def states_binding(self, **extra: Any) -> dict[str, Any]:
+        """The JSONata ``$states`` variable."""
+        binding = {"input": self.input, "context": self.context}
+        binding.update(extra)
+        return binding
+
+    def prefix(self, cause: str | None) -> str:
+        return (
+            f"An error occurred while executing the state '{self.state.name}' "
+            f"(entered at the event id #{self.entered_id}). {cause or ''}"
+        )
+
+    @contextlib.contextmanager
+    def evaluating(self) -> Iterator[None]:
+        """Name data-flow failures as AWS does: the state and the event that entered it."""
+        try:
+            yield
+        except QueryEvaluationFailure as e:
+            cause = self.prefix(e.cause)
+            self.frame.emit(
+                "EvaluationFailed",
+                {
+                    "error": e.error,
+                    "cause": cause,
+                    "location": e.location,
+                    "state": self.state.name,
+                },
+            )
+            err = QueryEvaluationFailure(cause, e.location)
+            err.prefixed = True  # type: ignore[attr-defined]
+            raise err from None
+        except StatesError as e:
+            if getattr(e, "prefixed", False) or e.error not in _PREFIXED:
+                raise
+            err2 = StatesError(e.error, self.prefix(e.cause))
+            err2.prefixed = True  # type: ignore[attr-defined]
+            raise err2 from None
+
+    def exit(self, next_name: str | None, output: Any, assigned: dict | None = None) -> Result:
+        details: dict[str, Any] = {"name": self.state.name, "output": Raw(output)}
+        details["outputDetails"] = _NO_DETAILS
+        if assigned:
+            details["assignedVariables"] = assigned
+            details["assignedVariablesDetails"] = _NO_DETAILS
+        self.frame.emit(self.state.type + "StateExited", details)
+        return next_name, output
+
+
+_PREFIXED = frozenset(
+    {"States.Runtime", "States.QueryEvaluationError", "States.IntrinsicFailure"}
+)
+
+
+# -- shared pipeline pieces ---------------------------------------------------------------
+
+
+def effective_input(step: Step) -> Any:
+    """InputPath then Parameters (JSONPath) or Arguments (JSONata)."""
+    state = step.state
+    with step.evaluating():
+        if step.jsonata:
+            params = getattr(state, "parameters", None)
+            if params is None:
+                return step.input
+            return evaluate_jsonata(params, step.states_binding(), step.variables, "Arguments")
+        data = apply_input_path(state.input_path, step.input, step.context, step.variables)
+        params = getattr(state, "parameters", None)
+        if params is not None:
+            data = params.evaluate(data, step.context, step.variables, field="Parameters")
+        return data
+
+
+def _evaluate_assign(step: Step, assign: ast.Assignment, data: Any, states: dict | None) -> dict:
+    with step.evaluating():
+        if assign.language == "JSONata":
+            return evaluate_jsonata(
+                assign.template, states or step.states_binding(), step.variables, "Assign"
+            )
+        return assign.template.evaluate(data, step.context, step.variables, field="Assign")
+
+
+def finish(step: Step, result: Any, next_name: str | None, *, assign_input: Any = None) -> Result:
+    """Apply ResultSelector? no: ResultPath, OutputPath / Output and Assign, then exit."""
+    state = step.state
+    assigned = None
+    if step.jsonata:
+        states = step.states_binding(result=result) if _has_result(state) else None
+        output = result if _has_result(state) else step.input
+        with step.evaluating():
+            if state.output is not None:
+                output = evaluate_jsonata(
+                    state.output, states or step.states_binding(), step.variables, "Output"
+                )
+        if state.assign is not None:
+            assigned = _evaluate_assign(step, state.assign, None, states)
+    else:
+        if state.assign is not None:
+            assigned = _evaluate_assign(
+                step, state.assign, result if assign_input is None else assign_input, None
+            )
+        with step.evaluating():
+            if isinstance(state, ast.ResultState):
+                output = apply_result_path(
+                    state.result_path, state.result_path_set, step.input, result
+                )
+            else:
+                output = result
+            output = apply_input_path(state.output_path, output, step.context, step.variables)
+    if assigned:
+        step.frame.variables.maps[0].update(assigned)
+    return step.exit(next_name, output, assigned)
+
+
+def _has_result(state: ast.State) -> bool:
+    return isinstance(state, (ast.TaskState, ast.MapState, ast.ParallelState))
+
+
+def select_result(step: Step, result: Any) -> Any:
+    selector = getattr(step.state, "result_selector", None)
+    if selector is None or step.jsonata:
+        return result
+    with step.evaluating():
+        return selector.evaluate(result, step.context, step.variables, field="ResultSelector")
+
+
+async def with_retry_and_catch(
+    step: Step, attempt: Callable[[], Awaitable[Any]], *, on_failure: Any = None
+) -> Result:
+    """Run ``attempt`` under the state's retriers; route an uncaught error to a catcher."""
+    state = step.state
+    assert isinstance(state, ast.ResultState)
+    counts = [0] * len(state.retry)
+    runner = step.frame.runner
+    while True:
+        try:
+            result = await attempt()
+        except StatesError as e:
+            if on_failure is not None:
+                on_failure(e)
+            for i, retrier in enumerate(state.retry):
+                if error_matches(retrier.error_equals, e.error):
+                    if counts[i] < retrier.max_attempts:
+                        counts[i] += 1
+                        step.retry_count = (step.retry_count or 0) + 1
+                        step._ctx = None
+                        await runner.sleep(backoff_delay(retrier, counts[i], runner.rng))
+                        break
+                    return catch(step, e)
+            else:
+                return catch(step, e)
+            continue
+        return finish(step, select_result(step, result), state.next)
+
+
+def catch(step: Step, error: StatesError) -> Result:
+    """Hand an error to the first matching catcher, or re-raise it."""
+    state = step.state
+    assert isinstance(state, ast.ResultState)
+    for catcher in state.catch:
+        if not error_matches(catcher.error_equals, error.error):
+            continue
+        error_output = {"Error": error.error, "Cause": error.cause or ""}
+        assigned = None
+        if step.jsonata:
+            states = step.states_binding(errorOutput=error_output)
+            output: Any = error_output
+            with step.evaluating():
+                if catcher.output is not None:
+                    output = evaluate_jsonata(catcher.output, states, step.variables, "Output")
+            if catcher.assign is not None:
+                assigned = _evaluate_assign(step, catcher.assign, None, states)
+        else:
+            if catcher.assign is not None:
+                assigned = _evaluate_assign(step, catcher.assign, error_output, None)
+            with step.evaluating():
+                output = apply_result_path(
+                    catcher.result_path, catcher.result_path_set, step.input, error_output
+                )
+        if assigned:
+            step.frame.variables.maps[0].update(assigned)
+        return step.exit(catcher.next, output, assigned)
+    raise error
+
+
+# -- handlers ----------------------------------------------------------------------------
+
+
+async def run_pass(step: Step) -> Result:
+    state = step.state
+    assert isinstance(state, ast.PassState)
+    if step.jsonata:
+        return finish(step, step.input, state.next)
+    data = effective_input(step)
+    result = state.result if state.has_result else data
+    return finish(step, result, state.next)
+
+
+async def run_succeed(step: Step) -> Result:
+    return finish(step, step.input, None)
+
+
+async def run_fail(step: Step) -> Result:
+    state = step.state
+    assert isinstance(state, ast.FailState)
+    error = _fail_value(step, state.error)
+    cause = _fail_value(step, state.cause)
+    raise StatesError(error, cause) if error is not None else _FailNoError(cause)
+
+
+class _FailNoError(StatesError):
+    def __init__(self, cause: str | None):
+        super().__init__("", cause)
+        self.error = None  # type: ignore[assignment]
+
+
+def _fail_value(step: Step, expr: Any) -> Any:
+    if expr is None:
+        return None
+    if isinstance(expr, ast.Const):
+        return expr.value
+    with step.evaluating():
+        if isinstance(expr, ast.JsonataExpr):
+            return evaluate_jsonata(expr.expression, step.states_binding(), step.variables, expr.field)
+        if isinstance(expr, ast.IntrinsicExpr):
+            return expr.intrinsic.evaluate(step.input, step.context, step.variables)
+        assert isinstance(expr, ast.PathExpr)
+        try:
+            return resolve(expr.path, step.input, step.context, step.variables)
+        except PathNotFound:
+            raise StatesError(
+                "States.Runtime",
+                f"The JSONPath '{expr.path.text}' specified for the field '{expr.field}' "
+                f"could not be found in the input '{compact(step.input)}'",
+            ) from None
+
+
+async def run_choice(step: Step) -> Result:
+    state = step.state
+    assert isinstance(state, ast.ChoiceState)
+    if step.jsonata:
+        states = step.states_binding()
+        for rule in state.choices:
+            with step.evaluating():
+                matched = _condition(step, rule, states)
+            if matched:
+                return _choice_exit(step, rule.next, rule.assign, rule.output)
+        if state.default is None:
+            raise _no_choice(step)
+        return _choice_exit(step, state.default, state.assign, state.output)
+    with step.evaluating():
+        data = apply_input_path(state.input_path, step.input, step.context, step.variables)
+        for rule in state.choices:
+            if evaluate_rule(rule, data, step.context, step.variables):
+                return _choice_exit(step, rule.next, rule.assign or state.assign, None, data)
+        if state.default is None:
+            raise _no_choice(step)
+    return _choice_exit(step, state.default, state.assign, None, data)
+
+
+def _no_choice(step: Step) -> StatesError:
+    return StatesError(
+        "States.Runtime",
+        step.prefix("Failed to transition out of the state. The state does not point to a next state."),
+    )
+
+
+def _condition(step: Step, rule: ast.ChoiceRule, states: dict) -> bool:
+    cond = rule.operand
+    if isinstance(cond, bool):
+        return cond
+    value = evaluate_jsonata(cond, states, step.variables, "Condition")
+    if not isinstance(value, bool):
+        raise QueryEvaluationFailure(
+            f"The JSONata expression '{cond.source}' specified for the field 'Condition' "
+            f"returned an unexpected result type. Expected 'boolean', but was "
+            f"'{_json_type(value)}' for value: {compact(value)}",
+            "Condition",
+        )
+    return value
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _choice_exit(
+    step: Step, next_name: str | None, assign: Any, output: Any, data: Any = None
+) -> Result:
+    state = step.state
+    assigned = None
+    if step.jsonata:
+        out = step.input
+        states = step.states_binding()
+        with step.evaluating():
+            if output is not None:
+                out = evaluate_jsonata(output, states, step.variables, "Output")
+            elif state.output is not None:
+                out = evaluate_jsonata(state.output, states, step.variables, "Output")
+        if assign is not None:
+            assigned = _evaluate_assign(step, assign, None, states)
+    else:
+        if assign is not None:
+            assigned = _evaluate_assign(step, assign, data, None)
+        with step.evaluating():
+            out = apply_input_path(state.output_path, data, step.context, step.variables)
+    if assigned:
+        step.frame.variables.maps[0].update(assigned)
+    return step.exit(next_name, out, assigned)
+
+
+async def run_wait(step: Step) -> Result:
+    state = step.state
+    assert isinstance(state, ast.WaitState)
+    runner = step.frame.runner
+    data = step.input
+    if not step.jsonata:
+        with step.evaluating():
+            data = apply_input_path(state.input_path, step.input, step.context, step.variables)
+    with step.evaluating():
+        seconds = _wait_seconds(step, state, data)
+    if seconds > 0:
+        await runner.sleep(seconds)
+    return finish(step, data, state.next, assign_input=data)
+
+
+_MAX_WAIT_DAYS = 24_855
+
+
+def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
+    from asl.parser import parse_timestamp_or_none
+
+    now = step.frame.runner.clock.now()
+    if state.seconds is not None:
+        expr = state.seconds
+        if isinstance(expr, ast.Const):
+            return float(expr.value)
+        if isinstance(expr, ast.JsonataExpr):
+            value = evaluate_jsonata(expr.expression, step.states_binding(), step.variables, "Seconds")
+            if not _is_int(value) or value < 0:
+                raise QueryEvaluationFailure(
+                    f"The JSONata expression '{expr.expression.source}' specified for the field "
+                    f"'Seconds' returned an unexpected result type. Expected 'integer', but was "
+                    f"'{_json_type(value)}' for value: {compact(value)}",
+                    "Seconds",
+                )
+            return float(value)
+        assert isinstance(expr, ast.PathExpr)
+        try:
+            value = resolve(expr.path, data, step.context, step.variables)
+        except PathNotFound:
+            raise StatesError(
+                "States.Runtime",
+                f"The SecondsPath parameter does not reference an input value: {expr.path.text}",
+            ) from None
+        if not _is_int(value):
+            raise StatesError(
+                "States.Runtime",
+                f"The SecondsPath parameter cannot be parsed as a long value: "
+                f"{expr.path.text} == {compact(value)}",
+            )
+        if value < 0:
+            raise StatesError(
+                "States.Runtime",
+                f"The SecondsPath parameter references a negative value: {expr.path.text} == {value}",
+            )
+        return float(value)
+    expr = state.timestamp
+    target: datetime | None
+    if isinstance(expr, ast.Const):
+        target = expr.value
+    elif isinstance(expr, ast.JsonataExpr):
+        value = evaluate_jsonata(expr.expression, step.states_binding(), step.variables, "Timestamp")
+        target = parse_timestamp_or_none(value)
+        if target is None:
+            raise QueryEvaluationFailure(
+                "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time "
+                f"format string: {value if isinstance(value, str) else compact(value)}",
+                "Timestamp",
+            )
+    else:
+        assert isinstance(expr, ast.PathExpr)
+        try:
+            value = resolve(expr.path, data, step.context, step.variables)
+        except PathNotFound:
+            raise StatesError(
+                "States.Runtime",
+                f"The TimestampPath parameter does not reference an input value: {expr.path.text}",
+            ) from None
+        target = parse_timestamp_or_none(value)
+        if target is None:
+            raise StatesError(
+                "States.Runtime",
+                "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+                f"date-time format string: {expr.path.text} == "
+                f"{value if isinstance(value, str) else compact(value)}",
+            )
+    assert target is not None
+    seconds = (target - now).total_seconds()
+    if seconds >= _MAX_WAIT_DAYS * 86400 + 86400:
+        raise StatesError("States.Runtime", "Wait state delay is too long.")
+    return max(seconds, 0.0)
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value) and value.is_integer()
+
+
+async def run_task(step: Step) -> Result:
+    from asl.execution.task import run_task_attempt
+
+    state = step.state
+    assert isinstance(state, ast.TaskState)
+
+    async def attempt() -> Any:
+        data = effective_input(step)
+        return await run_task_attempt(step, data)
+
+    return await with_retry_and_catch(step, attempt)
+
+
+async def run_parallel(step: Step) -> Result:
+    from asl.execution.concurrency import run_parallel_attempt
+
+    async def attempt() -> Any:
+        data = effective_input(step)
+        return await run_parallel_attempt(step, data)
+
+    return await with_retry_and_catch(step, attempt)
+
+
+async def run_map(step: Step) -> Result:
+    from asl.execution.concurrency import run_map_attempt
+
+    async def attempt() -> Any:
+        return await run_map_attempt(step)
+
+    return await with_retry_and_catch(step, attempt)
+
+
+HANDLERS: dict[str, Callable[[Step], Awaitable[Result]]] = {
+    "Pass": run_pass,
+    "Task": run_task,
+    "Choice": run_choice,
+    "Wait": run_wait,
+    "Succeed": run_succeed,
+    "Fail": run_fail,
+    "Parallel": run_parallel,
+    "Map": run_map,
+}
+
+
+async def run_state(state: ast.State, raw_input: Any, frame: Frame) -> Result:
+    """Run one state; returns (next state name or None when terminal, output)."""
+    step = Step(state, raw_input, frame)
+    return await HANDLERS[state.type](step)
+
+
+__all__ = ["HANDLERS", "Step", "run_state", "anyio", "iso"]

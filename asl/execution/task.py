@@ -1,0 +1,169 @@
+"""Task states: resolve the backend for a Resource, record AWS's task events, enforce
+TimeoutSeconds, and turn backend failures into named errors."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from asl import ast
+from asl.backends.base import TaskRequest, parse_resource
+from asl.errors import StatesError
+from asl.execution.dataflow import compact, evaluate_jsonata
+from asl.execution.executor import PAYLOAD_LIMIT, _size
+from asl.execution.history import Raw
+from asl.expressions.paths import PathNotFound
+from asl.expressions.templates import resolve
+
+if TYPE_CHECKING:
+    from asl.execution.states import Step
+
+_NO_DETAILS = {"truncated": False}
+
+
+def _timeout_value(step: Step, expr: ast.Expr | None, field: str) -> int | None:
+    if expr is None:
+        return None
+    if isinstance(expr, ast.Const):
+        return expr.value
+    with step.evaluating():
+        if isinstance(expr, ast.JsonataExpr):
+            value = evaluate_jsonata(expr.expression, step.states_binding(), step.variables, field)
+        else:
+            assert isinstance(expr, ast.PathExpr)
+            try:
+                value = resolve(expr.path, step.input, step.context, step.variables)
+            except PathNotFound:
+                raise StatesError(
+                    "States.Runtime",
+                    f"Invalid path '{expr.path.text}' : No results for path: {expr.path.normalized}",
+                ) from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise StatesError(
+            "States.Runtime",
+            step.prefix(f"The {expr.field} field must be a positive integer: {compact(value)}"),
+        )
+    return int(value)
+
+
+async def run_task_attempt(step: Step, data: Any) -> Any:
+    """One attempt of a Task state: schedule, start, run, record the outcome."""
+    state = step.state
+    assert isinstance(state, ast.TaskState)
+    runner = step.frame.runner
+    frame = step.frame
+    resource = parse_resource(state.resource)
+    timeout = _timeout_value(step, state.timeout_seconds, "TimeoutSeconds")
+    heartbeat = _timeout_value(step, state.heartbeat_seconds, "HeartbeatSeconds")
+    credentials = None
+    if state.credentials is not None:
+        with step.evaluating():
+            if step.jsonata:
+                credentials = evaluate_jsonata(
+                    state.credentials, step.states_binding(), step.variables, "Credentials"
+                )
+            else:
+                credentials = state.credentials.evaluate(
+                    data, step.context, step.variables, field="Credentials"
+                )
+    backend = runner.backends.resolve(resource)
+    lambda_style = resource.kind == "lambda-function"
+    if lambda_style:
+        details: dict[str, Any] = {
+            "resource": state.resource,
+            "input": Raw(data),
+            "inputDetails": _NO_DETAILS,
+        }
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if credentials is not None:
+            details["taskCredentials"] = {"roleArn": credentials.get("RoleArn")}
+        frame.emit("LambdaFunctionScheduled", details)
+    else:
+        details = {
+            "resourceType": resource.service,
+            "resource": resource.api,
+            "region": runner.region,
+            "parameters": Raw(data),
+        }
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        if credentials is not None:
+            details["taskCredentials"] = {"roleArn": credentials.get("RoleArn")}
+        frame.emit("TaskScheduled", details)
+    ids = {"resourceType": resource.service, "resource": resource.api}
+
+    def started() -> None:
+        if lambda_style:
+            frame.emit("LambdaFunctionStarted")
+        else:
+            frame.emit("TaskStarted", dict(ids))
+
+    def submitted(output: Any) -> None:
+        frame.emit("TaskSubmitted", {**ids, "output": Raw(output), "outputDetails": _NO_DETAILS})
+
+    request = TaskRequest(
+        resource=resource,
+        parameters=data,
+        state_name=state.name,
+        context=step.context,
+        timeout_seconds=timeout,
+        heartbeat_seconds=heartbeat,
+        credentials=credentials,
+        runner=runner,
+        started=started,
+        submitted=submitted,
+    )
+    try:
+        if timeout is not None:
+            with anyio.fail_after(_real_timeout(runner, timeout)):
+                result = await backend.run(request)
+        else:
+            result = await backend.run(request)
+    except TimeoutError:
+        if not request.was_started:
+            started()
+        if lambda_style:
+            frame.emit("LambdaFunctionTimedOut", {"error": "States.Timeout"})
+        else:
+            frame.emit("TaskTimedOut", {**ids, "error": "States.Timeout"})
+        raise StatesError("States.Timeout", None) from None
+    except StatesError as e:
+        if not request.was_started:
+            started()
+        failed: dict[str, Any] = {} if lambda_style else dict(ids)
+        failed["error"] = e.error
+        if e.cause is not None:
+            failed["cause"] = e.cause
+        frame.emit("LambdaFunctionFailed" if lambda_style else "TaskFailed", failed)
+        raise
+    if not request.was_started:
+        started()
+    size = request.result_size if request.result_size is not None else _size(result)
+    if size > PAYLOAD_LIMIT:
+        error = StatesError(
+            "States.DataLimitExceeded",
+            f"The state/task '{resource.limit_name}' returned a result with a size exceeding "
+            "the maximum number of bytes service limit.",
+        )
+        failed = {} if lambda_style else dict(ids)
+        failed.update(error="States.DataLimitExceeded", cause=error.cause)
+        frame.emit("LambdaFunctionFailed" if lambda_style else "TaskFailed", failed)
+        raise error
+    if lambda_style:
+        frame.emit("LambdaFunctionSucceeded", {"output": Raw(result), "outputDetails": _NO_DETAILS})
+    else:
+        frame.emit(
+            "TaskSucceeded", {**ids, "output": Raw(result), "outputDetails": _NO_DETAILS}
+        )
+    return result
+
+
+def _real_timeout(runner: Any, timeout: float) -> float:
+    """Timeouts are enforced in real time in both clocks (a hanging handler must time out);
+    the virtual clock adds the time waited virtually."""
+    return timeout if math.isfinite(timeout) else math.inf
