@@ -238,18 +238,16 @@ async def execute_machine(
     role_arn: str | None = None,
     region: str = "us-east-1",
     account_id: str = "123456789012",
-    max_history_events: int | None = None,
+    max_history_events: int | None = 25_000,
     seed: int | None = None,
     on_start: Any = None,
 ) -> Execution:
     """Run a compiled machine to completion and return its `Execution`."""
-    from asl.execution.history import DEFAULT_MAX_EVENTS
-
     name = name or str(uuid.uuid4())
     sm_arn = f"arn:aws:states:{region}:{account_id}:stateMachine:{state_machine_name}"
     arn = f"arn:aws:states:{region}:{account_id}:execution:{state_machine_name}:{name}"
     role_arn = role_arn or f"arn:aws:iam::{account_id}:role/StepFunctionsExecutionRole"
-    history = History(DEFAULT_MAX_EVENTS if max_history_events is None else max_history_events)
+    history = History(max_history_events)
     start = clock.now()
     ex = Execution(
         name=name, arn=arn, state_machine_arn=sm_arn, input=input, start_date=start, history=history

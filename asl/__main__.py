@@ -1,0 +1,5 @@
+"""``python -m asl`` is the ``asl`` command."""
+
+from asl.cli import main
+
+raise SystemExit(main())

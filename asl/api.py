@@ -1,0 +1,174 @@
+"""The public entry points: parse, validate, run, execute."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from asl.ast import StateMachine
+from asl.diagnostics import Diagnostic
+from asl.errors import ConfigurationError, DefinitionError
+from asl.execution.clock import Clock, make_clock
+from asl.execution.executor import Execution
+
+Source = str | bytes | Mapping[str, Any] | os.PathLike
+
+
+def parse(source: Source | StateMachine, *, filename: str | None = None) -> StateMachine:
+    """Load, validate and compile a definition.
+
+    ``source`` is JSON or YAML text, bytes, a decoded dict or a path.  Returns an
+    immutable `StateMachine`; raises `DefinitionError` (with ``.diagnostics``) if invalid.
+    """
+    if isinstance(source, StateMachine):
+        return source
+    from asl.loading import load
+    from asl.parser import build
+    from asl.validation import check
+
+    loaded, diagnostics = load(source, filename=filename)
+    if loaded is not None and not diagnostics:
+        diagnostics = check(loaded)
+    if loaded is None or any(d.severity == "error" for d in diagnostics):
+        raise DefinitionError(diagnostics)
+    return build(loaded.document)
+
+
+def validate(source: Source, *, filename: str | None = None) -> list[Diagnostic]:
+    """Every problem found in a definition; ``[]`` means valid.  Never raises for a bad
+    definition (only for an argument of the wrong type)."""
+    from asl.validation import validate as _validate
+
+    return _validate(source, filename=filename)
+
+
+_ARN_NAME = re.compile(r"arn:[\w-]+:lambda:[\w-]+:\d{12}:function:([A-Za-z0-9_-]+)(?::.*)?")
+
+
+def _backends(
+    *,
+    functions: Mapping[str, Callable[..., Any]] | None,
+    lambda_runtime: Any,
+    resources: Mapping[str, Any] | None,
+    mock_config: Any,
+    test_case: str | None,
+    clock: Clock,
+    region: str,
+    account_id: str,
+    state_machine_name: str,
+) -> Any:
+    from asl.backends.base import Backends
+    from asl.backends.lambda_ import LambdaBackend
+
+    backends = Backends()
+    if mock_config is not None:
+        from asl.backends.mocks import MockBackend
+
+        backends.add(MockBackend.load(mock_config, state_machine_name, test_case))
+    if resources:
+        from asl.backends.resources import ResourceBackend
+
+        backends.add(ResourceBackend(resources))
+    runtime = lambda_runtime
+    if functions or runtime is None:
+        if runtime is None:
+            from asl.lambda_runtime import LambdaRuntime
+
+            runtime = LambdaRuntime(clock=clock, region=region, account_id=account_id)
+        seen: set[str] = set()
+        for key, handler in (functions or {}).items():
+            if not callable(handler):
+                raise ConfigurationError(
+                    f"functions[{key!r}] must be a callable handler(event, context), "
+                    f"not {type(handler).__name__}"
+                )
+            m = _ARN_NAME.fullmatch(key)
+            name = m.group(1) if m else key
+            if name in seen:
+                continue
+            seen.add(name)
+            runtime.register(name, handler)
+    backends.add(LambdaBackend(runtime))
+    return backends
+
+
+async def execute(
+    source: Source | StateMachine,
+    input: Any = None,
+    *,
+    functions: Mapping[str, Callable[..., Any]] | None = None,
+    lambda_runtime: Any = None,
+    resources: Mapping[str, Any] | None = None,
+    mock_config: Any = None,
+    test_case: str | None = None,
+    clock: str | Clock | None = "virtual",
+    name: str | None = None,
+    state_machine_name: str | None = None,
+    role_arn: str | None = None,
+    region: str = "us-east-1",
+    account_id: str = "123456789012",
+    max_history_events: int | None = 25_000,
+    seed: int | None = None,
+) -> Execution:
+    """Run a state machine to completion (async, anyio) and return the `Execution`.
+
+    ``functions`` maps Lambda function names or ARNs to ``handler(event, context)``;
+    ``lambda_runtime`` passes a configured `asl.LambdaRuntime` instead; ``resources`` maps
+    other Task resource ARNs to ``handler(parameters, context)``; ``mock_config`` /
+    ``test_case`` use an AWS Step Functions Local mock file.  ``clock`` is ``"virtual"``
+    (Wait and back-off take no real time), ``"real"``, or a `Clock`.  ``name``,
+    ``state_machine_name``, ``role_arn``, ``region`` and ``account_id`` shape the ARNs
+    and the Context object; ``max_history_events`` is AWS's 25,000-event cap (None lifts
+    it); ``seed`` makes jitter reproducible.
+    """
+    from asl.execution.executor import execute_machine
+
+    machine = parse(source)
+    the_clock = make_clock(clock)
+    sm_name = state_machine_name or "StateMachine"
+    backends = _backends(
+        functions=functions,
+        lambda_runtime=lambda_runtime,
+        resources=resources,
+        mock_config=mock_config,
+        test_case=test_case,
+        clock=the_clock,
+        region=region,
+        account_id=account_id,
+        state_machine_name=sm_name,
+    )
+    return await execute_machine(
+        machine,
+        {} if input is None else input,
+        clock=the_clock,
+        backends=backends,
+        name=name,
+        state_machine_name=sm_name,
+        role_arn=role_arn,
+        region=region,
+        account_id=account_id,
+        max_history_events=max_history_events,
+        seed=seed,
+    )
+
+
+def run(source: Source | StateMachine, input: Any = None, **options: Any) -> Execution:
+    """Synchronous `execute`: same arguments, returns the finished `Execution`."""
+    import functools
+
+    import anyio
+
+    call = functools.partial(execute, source, input, **options)
+    try:
+        import sniffio
+
+        sniffio.current_async_library()
+    except Exception:  # no event loop running in this thread: the common case
+        return anyio.run(call)
+    # Called from inside an event loop: run on a private loop in a worker thread.
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(anyio.run, call).result()

@@ -1,0 +1,132 @@
+"""The Lambda task backend: function ARNs and the ``lambda:invoke`` integration.
+
+It calls a `LambdaRuntime` and shapes the result and errors as Step Functions does:
+the bare payload for a function ARN; ``{ExecutedVersion, Payload, SdkHttpMetadata,
+SdkResponseMetadata, StatusCode}`` for ``arn:aws:states:::lambda:invoke``; a function
+error becomes error = errorType, cause = the error document as JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from asl.backends.base import Resource, TaskRequest
+from asl.errors import StatesError
+
+
+class LambdaBackend:
+    """Runs Lambda tasks against a `asl.lambda_runtime.LambdaRuntime`."""
+
+    def __init__(self, runtime: Any):
+        self.runtime = runtime
+
+    def handles(self, resource: Resource) -> bool:
+        if resource.kind == "lambda-function":
+            return True
+        return (
+            resource.kind == "integration"
+            and resource.service == "lambda"
+            and resource.action == "invoke"
+            and resource.pattern == "request-response"
+        )
+
+    async def run(self, request: TaskRequest) -> Any:
+        resource = request.resource
+        if resource.kind == "lambda-function":
+            return await self._invoke_function(request)
+        return await self._invoke_integration(request)
+
+    async def _call(self, request: TaskRequest, function: str, payload: Any, **kw: Any) -> Any:
+        from asl.lambda_runtime import LambdaServiceError
+
+        request.mark_started()
+        try:
+            return await self.runtime.invoke_async(function, payload, **kw)
+        except LambdaServiceError as e:
+            raise StatesError("Lambda." + e.code, e.step_functions_cause()) from None
+
+    async def _invoke_function(self, request: TaskRequest) -> Any:
+        resource = request.resource
+        result = await self._call(request, resource.arn, request.parameters)
+        request.result_size = len(result.payload)
+        if result.function_error:
+            error, doc = _function_error(result.payload)
+            raise StatesError(error, result.payload.decode("utf-8", "replace") if doc else None)
+        return _decode(result.payload)
+
+    async def _invoke_integration(self, request: TaskRequest) -> Any:
+        params = request.parameters
+        if not isinstance(params, dict) or "FunctionName" not in params:
+            raise StatesError(
+                "States.Runtime",
+                "The lambda:invoke integration needs Parameters with a FunctionName field.",
+            )
+        kw: dict[str, Any] = {}
+        if "InvocationType" in params:
+            kw["invocation_type"] = params["InvocationType"]
+        if "Qualifier" in params:
+            kw["qualifier"] = params["Qualifier"]
+        if "ClientContext" in params:
+            kw["client_context"] = params["ClientContext"]
+        if "LogType" in params:
+            kw["log_type"] = params["LogType"]
+        payload = params.get("Payload")
+        result = await self._call(request, str(params["FunctionName"]), payload, **kw)
+        request.result_size = len(result.payload)
+        if result.function_error:
+            error, doc = _function_error(result.payload)
+            cause = (
+                json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+                if doc is not None
+                else None
+            )
+            raise StatesError(error, cause)
+        out: dict[str, Any] = {
+            "ExecutedVersion": result.executed_version,
+            "Payload": _decode(result.payload) if result.payload else "",
+            "SdkHttpMetadata": _http_metadata(result),
+            "SdkResponseMetadata": {"RequestId": result.request_id},
+            "StatusCode": result.status_code,
+        }
+        if result.log_result:
+            out["LogResult"] = result.log_result
+        return out
+
+
+def _decode(payload: bytes) -> Any:
+    if not payload:
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return payload.decode("utf-8", "replace")
+
+
+def _function_error(payload: bytes) -> tuple[str, Any]:
+    """(error name, decoded error document) for a function error payload."""
+    try:
+        doc = json.loads(payload)
+    except ValueError:
+        return "Lambda.Unknown", None
+    if isinstance(doc, dict) and isinstance(doc.get("errorType"), str):
+        return doc["errorType"], doc
+    return "Lambda.Unknown", doc
+
+
+def _http_metadata(result: Any) -> dict[str, Any]:
+    length = str(len(result.payload))
+    headers = {
+        "Connection": "keep-alive",
+        "Content-Length": length,
+        "Content-Type": "application/json",
+        "X-Amz-Executed-Version": result.executed_version,
+        "x-amzn-Remapped-Content-Length": "0",
+        "x-amzn-RequestId": result.request_id,
+        "X-Amzn-Trace-Id": "Root=1-00000000-000000000000000000000000;Sampled=0",
+    }
+    return {
+        "AllHttpHeaders": {k: [v] for k, v in headers.items()},
+        "HttpHeaders": headers,
+        "HttpStatusCode": result.status_code,
+    }
