@@ -1,0 +1,362 @@
+"""The functions Step Functions adds to JSONata, and JSONata error texts as AWS prints them.
+
+Step Functions binds ``$partition``, ``$range``, ``$hash``, ``$random`` (with an optional
+seed, drawn from ``java.util.Random``), ``$uuid`` and ``$parse`` on every expression and
+removes ``$eval`` (calling it fails with ``T1006``).  AWS runs jsonata-js 2.0.6, whose error
+messages differ in wording from the ``jsonata-python`` port; `message_for` renders the
+jsonata-js text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random as _random
+import re
+import uuid as _uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+#: Digest algorithms ``$hash`` accepts (names as AWS spells them).
+HASH_ALGORITHMS = {
+    "MD5": "md5",
+    "SHA-1": "sha1",
+    "SHA-256": "sha256",
+    "SHA-384": "sha384",
+    "SHA-512": "sha512",
+}
+
+_MASK_48 = (1 << 48) - 1
+_MULTIPLIER = 0x5DEECE66D
+
+
+class JavaRandom:
+    """``java.util.Random``'s linear congruential generator, bit for bit."""
+
+    def __init__(self, seed: int):
+        self._seed = (seed ^ _MULTIPLIER) & _MASK_48
+
+    def _next(self, bits: int) -> int:
+        """The next ``bits`` random bits (as ``Random.next(bits)``, for bits <= 31)."""
+        self._seed = (self._seed * _MULTIPLIER + 0xB) & _MASK_48
+        return self._seed >> (48 - bits)
+
+    def next_double(self) -> float:
+        """A double in [0, 1), as ``Random.nextDouble()``."""
+        return ((self._next(26) << 27) + self._next(27)) * (1.0 / (1 << 53))
+
+
+# --- the engine plumbing -----------------------------------------------------------------
+
+_lib: Any = None
+_bindings: dict[str, Any] = {}
+
+
+class _AwsFunction:
+    """Adapter giving a Python function the engine's ``call(input, args)`` interface."""
+
+    def __init__(self, implementation: Callable[[list[Any]], Any]):
+        self.implementation = implementation
+
+    def call(self, input: Any, args: Sequence[Any] | None) -> Any:  # noqa: A002 - engine API
+        """Run the function with the evaluated arguments (JSONata undefined is None)."""
+        return self.implementation(list(args or []))
+
+
+def prepare(lib: Any) -> None:
+    """Build the engine objects for the Step Functions functions (once per process)."""
+    global _lib
+    if _lib is not None:
+        return
+    _lib = lib
+    # One optional slot more than each function takes, so a surplus argument reaches the
+    # function and fails with AWS's message rather than the engine's.
+    specs: dict[str, tuple[Callable[[list[Any]], Any], str]] = {
+        "partition": (_partition, "<x?x?x?:x>"),
+        "range": (_range, "<x?x?x?x?:x>"),
+        "hash": (_hash, "<x?x?x?:x>"),
+        "random": (_random_number, "<x?x?:n>"),
+        "uuid": (_uuid_string, "<x?:s>"),
+        "parse": (_parse, "<x?x?:x>"),
+        "now": (_now, "<s?s?:s>"),
+        "millis": (_millis, "<:n>"),
+    }
+    for name, (implementation, signature) in specs.items():
+        function = lib.Jsonata.JFunction(_AwsFunction(implementation), signature)
+        function.signature.set_function_name(name)
+        _bindings[name] = function
+    # AWS disables $eval: an unbound name called as a function is JSONata's own T1006.
+    _bindings["eval"] = None
+
+
+def bind_all(engine: Any) -> None:
+    """Bind the Step Functions functions in a compiled expression's environment."""
+    environment = engine.environment
+    for name, function in _bindings.items():
+        environment.bindings[name] = function
+
+
+def builtin_function_names() -> frozenset[str]:
+    """Names of every function an expression can call without defining it."""
+    names = set(_JSONATA_FUNCTIONS)
+    names.update(("partition", "range", "hash", "random", "uuid", "parse"))
+    return frozenset(names)
+
+
+#: The functions of JSONata 2.0 (AWS removes ``eval``).
+_JSONATA_FUNCTIONS = (
+    "sum count max min average string substring substringBefore substringAfter lowercase "
+    "uppercase length trim pad match contains replace split join formatNumber formatBase "
+    "formatInteger parseInteger number floor ceil round abs sqrt power random boolean not "
+    "map zip filter single reduce sift keys lookup append exists spread merge reverse each "
+    "error assert type sort shuffle distinct base64encode base64decode encodeUrlComponent "
+    "encodeUrl decodeUrlComponent decodeUrl toMillis fromMillis clone now millis"
+).split()
+
+
+def _error(code: str, *values: Any) -> Exception:
+    """An engine exception with a code and the values its message template takes."""
+    return _lib.JException(code, -1, *values)
+
+
+def _custom_error(message: str) -> Exception:
+    """An engine exception carrying a whole message (code D3137, as AWS reports them)."""
+    return _lib.JException("D3137", -1, message)
+
+
+def _signature_error(function: str, index: int) -> Exception:
+    """JSONata's T0410 for argument ``index`` (1-based) of ``function``."""
+    return _error("T0410", index, function)
+
+
+def _argument(args: list[Any], index: int) -> Any:
+    """The argument at ``index``, None (undefined) when absent; JSON null becomes None too."""
+    if index >= len(args):
+        return None
+    value = args[index]
+    return None if value is _lib.Utils.NULL_VALUE else value
+
+
+def _reject_surplus(args: list[Any], function: str, first_surplus: int) -> None:
+    """Fail as AWS does when a call passes more arguments than the function takes."""
+    if len(args) > first_surplus and args[first_surplus] is not None:
+        raise _signature_error(function, first_surplus + 1)
+
+
+def _integer(value: Any, function: str, index: int) -> int:
+    """An integer parameter: non-integers are truncated toward zero, as AWS does."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _signature_error(function, index)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _signature_error(function, index)
+    return int(value)
+
+
+def _sequence(values: list[Any]) -> Any:
+    """A JSONata sequence, so that a one-item result collapses to the item (as on AWS)."""
+    sequence = _lib.Utils.create_sequence()
+    sequence.extend(values)
+    return sequence
+
+
+# --- the functions -----------------------------------------------------------------------
+
+
+def _partition(args: list[Any]) -> Any:
+    """``$partition(array, size)``: chunks of ``size`` items, the last one shorter."""
+    _reject_surplus(args, "partition", 2)
+    array = _argument(args, 0)
+    if array is None:
+        return None
+    if not isinstance(array, list):
+        raise _error("T0412", 1, "partition", "undefined")
+    if not array:
+        return None
+    size_argument = _argument(args, 1)
+    if size_argument is None:
+        return [list(array)]
+    size = _integer(size_argument, "partition", 2)
+    if size < 0:
+        raise _custom_error("Second argument must be zero or greater")
+    if size == 0:
+        return None
+    return [list(array[start : start + size]) for start in range(0, len(array), size)]
+
+
+def _range(args: list[Any]) -> Any:
+    """``$range(start, end, step)``: start, start+step, ... up to end (included when hit)."""
+    _reject_surplus(args, "range", 3)
+    start = _integer(_argument(args, 0), "range", 1)
+    end = _integer(_argument(args, 1), "range", 2)
+    step_argument = _argument(args, 2)
+    if step_argument is None:
+        return None
+    step = _integer(step_argument, "range", 3)
+    if step == 0 or (step > 0 and start > end) or (step < 0 and start < end):
+        return None
+    return _sequence(list(range(start, end + (1 if step > 0 else -1), step)))
+
+
+def _hash(args: list[Any]) -> Any:
+    """``$hash(value, algorithm)``: the hex digest of a string's UTF-8 bytes."""
+    _reject_surplus(args, "hash", 2)
+    value = _argument(args, 0)
+    if not isinstance(value, str):
+        raise _signature_error("hash", 1)
+    algorithm = _argument(args, 1)
+    if algorithm is None:
+        return None
+    if not isinstance(algorithm, str):
+        raise _signature_error("hash", 2)
+    name = HASH_ALGORITHMS.get(algorithm)
+    if name is None:
+        raise _custom_error(
+            f"Hash algorithm '{algorithm}' must be one of SHA-1, SHA-384, SHA-256, SHA-512, MD5"
+        )
+    return hashlib.new(name, value.encode("utf-8")).hexdigest()
+
+
+def _random_number(args: list[Any]) -> float:
+    """``$random([seed])``: a number in [0, 1); seeded as ``new java.util.Random(seed)``."""
+    _reject_surplus(args, "random", 1)
+    seed = _argument(args, 0)
+    if seed is None:
+        return _random.random()
+    return JavaRandom(_integer(seed, "random", 1)).next_double()
+
+
+def _uuid_string(args: list[Any]) -> str:
+    """``$uuid()``: a random version 4 UUID."""
+    _reject_surplus(args, "uuid", 0)
+    return str(_uuid.uuid4())
+
+
+def _parse(args: list[Any]) -> Any:
+    """``$parse(text)``: the JSON value a string holds (what ``$eval`` did, safely)."""
+    _reject_surplus(args, "parse", 1)
+    text = _argument(args, 0)
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise _signature_error("parse", 1)
+    try:
+        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except ValueError:
+        raise _custom_error("Invalid JSON") from None
+    return _to_engine(value)
+
+
+def _reject_constant(name: str) -> Any:
+    """Refuse ``NaN``/``Infinity``, which are not JSON."""
+    raise ValueError(f"not JSON: {name}")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object from its members, refusing a repeated key as AWS's parser does."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _to_engine(value: Any) -> Any:
+    """A parsed JSON value as the engine holds it: a top-level null is JSONata null."""
+    return _lib.Utils.NULL_VALUE if value is None else value
+
+
+def _now(args: list[Any]) -> Any:
+    """``$now([picture[, timezone]])`` at the evaluation's time (see ``now_millis``)."""
+    from asl.expressions.jsonata_runtime import current_millis  # noqa: PLC0415 - cycle
+
+    picture = _argument(args, 0)
+    timezone = _argument(args, 1)
+    return _lib.Functions.datetime_from_millis(current_millis(), picture, timezone)
+
+
+def _millis(args: list[Any]) -> int:
+    """``$millis()`` at the evaluation's time."""
+    from asl.expressions.jsonata_runtime import current_millis  # noqa: PLC0415 - cycle
+
+    return current_millis()
+
+
+# --- error messages ----------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}")
+
+#: jsonata-js wording where the port's catalogue differs beyond "Object" for "function".
+_JS_TEMPLATES = {
+    "T0412": "Argument {{index}} of function {{token}} must be an array of {{type}}",
+    "D3050": "The second argument of reduce function must be a function with at least two arguments",
+}
+
+#: How jsonata-js names the element type a signature asks an array for.
+_ARRAY_TYPES = {
+    "a": "arrays",
+    "b": "booleans",
+    "f": "functions",
+    "n": "numbers",
+    "o": "objects",
+    "s": "strings",
+}
+
+
+def _js_text(value: Any) -> str:
+    """``JSON.stringify`` of a value, as jsonata-js inserts ``{{value}}`` into messages."""
+    if value is None:
+        return "undefined"
+    if _lib is not None and value is _lib.Utils.NULL_VALUE:
+        return "null"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "null"
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_unknown)
+    except (TypeError, ValueError):
+        return "undefined"
+
+
+def _unknown(value: Any) -> Any:
+    """How values JSON cannot hold (functions, null markers) are written in messages."""
+    if _lib is not None and value is _lib.Utils.NULL_VALUE:
+        return None
+    return {}
+
+
+def _raw_text(value: Any) -> str:
+    """A value inserted raw (``{{{token}}}``), as JavaScript's string conversion writes it."""
+    if value is None:
+        return "undefined"
+    return str(value)
+
+
+def message_for(err: Any) -> str:
+    """The jsonata-js message for an engine exception (without the ``CODE: `` prefix)."""
+    code = getattr(err, "error", None)
+    template = _JS_TEMPLATES.get(code) if code else None
+    if template is None:
+        template = _lib.JException.error_codes.get(code) if (code and _lib) else None
+        if template is not None:
+            template = template.replace("Object", "function")
+    if template is None:
+        return str(err)
+    if template == "{{{message}}}":
+        return _raw_text(err.current)
+    values = [err.current, err.expected, err.extra]
+    if code == "T0412" and isinstance(err.extra, str):
+        values[2] = _ARRAY_TYPES.get(err.extra[:1], err.extra)
+    if code == "T2009":
+        # the port passes (lhs, rhs, operator); jsonata-js names them value, value2, token
+        values = [err.current, err.expected, err.extra]
+    position = iter(values)
+
+    def fill(match: re.Match[str]) -> str:
+        value = next(position, None)
+        return _raw_text(value) if match.group(1) else _js_text(value)
+
+    return _PLACEHOLDER.sub(fill, template)

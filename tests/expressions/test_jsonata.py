@@ -1,0 +1,286 @@
+"""JSONata expressions and templates: compile, evaluate, errors as AWS words them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from asl.expressions.jsonata import (
+    JsonataEvaluationError,
+    JsonataExpression,
+    JsonataFieldError,
+    JsonataSyntaxError,
+    JsonataUndefined,
+    JsonataUnsupportedResult,
+    compile_jsonata,
+    compile_jsonata_template,
+    is_jsonata,
+)
+
+STATES: dict[str, Any] = {
+    "input": {"name": "Ada", "items": [1, 2, 3], "nothing": None, "price": 2.5},
+    "context": {"Execution": {"Name": "run-1"}},
+}
+
+
+def evaluate(source: str, variables: dict[str, Any] | None = None) -> Any:
+    """Evaluate ``{% source %}`` with the test's $states and the given variables."""
+    return compile_jsonata("{% " + source + " %}").evaluate(STATES, variables or {})
+
+
+# --- recognising expressions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", ["{% 1 %}", "{%1%}", "{% $states.input %}", "{%\n$x\n%}", "{%  %}"]
+)
+def test_strings_between_percent_braces_are_expressions(value: str) -> None:
+    assert is_jsonata(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [" {% 1 %}", "{% 1 %} ", "{% 1 }", "{ % 1 %}", "$states.input", "{%}", 7, None, ["{% 1 %}"]],
+)
+def test_anything_else_is_a_literal(value: Any) -> None:
+    assert not is_jsonata(value)
+
+
+def test_compiled_expression_keeps_full_text_and_inner_source() -> None:
+    expression = compile_jsonata("{%  $states.input.name  %}")
+    assert isinstance(expression, JsonataExpression)
+    assert expression.text == "{%  $states.input.name  %}"
+    assert expression.source == "$states.input.name"
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+def test_states_binding_and_variables_are_visible() -> None:
+    assert evaluate("$states.input.name & ' ' & $suffix", {"suffix": "L."}) == "Ada L."
+    assert evaluate("$states.context.Execution.Name") == "run-1"
+    assert evaluate("$sum($states.input.items) + $one", {"one": 1}) == 7
+
+
+def test_json_null_is_a_value_not_undefined() -> None:
+    assert evaluate("$states.input.nothing") is None
+    assert evaluate("$v", {"v": None}) is None
+    assert evaluate("$exists($v)", {"v": None}) is True
+    assert evaluate("$type($states.input.nothing)") == "null"
+    assert evaluate("{'a': null, 'b': [null]}") == {"a": None, "b": [None]}
+
+
+def test_undefined_result_raises() -> None:
+    with pytest.raises(JsonataUndefined):
+        evaluate("$doesNotExist")
+    with pytest.raises(JsonataUndefined):
+        evaluate("$states.input.missing")
+
+
+def test_whole_floats_come_back_as_integers() -> None:
+    assert evaluate("3 / 3") == 1
+    assert type(evaluate("$sum([1.5, 1.5])")) is int
+    assert evaluate("$states.input.price * 2") == 5
+    assert evaluate("0.1 + 0.2") == pytest.approx(0.3)
+
+
+def test_result_is_a_plain_copy() -> None:
+    result = evaluate("$states.input")
+    assert result == STATES["input"]
+    result["name"] = "changed"
+    assert STATES["input"]["name"] == "Ada"
+    assert type(evaluate("[1, 2]")) is list
+
+
+def test_sequences_of_one_collapse_like_jsonata_js() -> None:
+    assert evaluate("$states.input.items[0]") == 1
+    assert evaluate("[$states.input.items[0]]") == [1]
+
+
+def test_function_result_is_unsupported() -> None:
+    with pytest.raises(JsonataUnsupportedResult):
+        evaluate("function($x) { $x }")
+    with pytest.raises(JsonataUnsupportedResult):
+        evaluate("$sum")
+
+
+def test_evaluation_error_carries_code_and_jsonata_js_message() -> None:
+    with pytest.raises(JsonataEvaluationError) as caught:
+        evaluate("$randomSeeded(1)")
+    assert caught.value.code == "T1006"
+    assert str(caught.value) == "T1006: Attempted to invoke a non-function"
+
+
+@pytest.mark.parametrize(
+    ("source", "detail"),
+    [
+        ("'a' + 1", 'T2001: The left side of the "+" operator must evaluate to a number'),
+        ("1 - 'a'", 'T2002: The right side of the "-" operator must evaluate to a number'),
+        ("$sum(['a'])", 'T0412: Argument 1 of function "sum" must be an array of "numbers"'),
+    ],
+)
+def test_error_messages_follow_jsonata_js(source: str, detail: str) -> None:
+    with pytest.raises(JsonataEvaluationError) as caught:
+        evaluate(source)
+    assert caught.value.detail == detail
+
+
+def test_eval_is_not_available() -> None:
+    with pytest.raises(JsonataEvaluationError) as caught:
+        evaluate("$eval('1 + 1')")
+    assert caught.value.code == "T1006"
+
+
+def test_now_and_millis_use_the_given_time() -> None:
+    expression = compile_jsonata("{% [$now(), $millis()] %}")
+    assert expression.evaluate(STATES, {}, now_millis=0) == ["1970-01-01T00:00:00.000Z", 0]
+
+
+# --- compile errors ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{% 1 + %}", "Unexpected end of expression"),
+        ("{% a[1,2) %}", 'Expected "]", got ","'),
+        ("{% 'unterminated %}", "String literal must be terminated by a matching quote"),
+        ("{%  %}", "Unexpected end of expression"),
+    ],
+)
+def test_syntax_errors_give_the_parser_message(text: str, message: str) -> None:
+    with pytest.raises(JsonataSyntaxError) as caught:
+        compile_jsonata(text)
+    assert str(caught.value) == message
+    assert isinstance(caught.value, ValueError)
+
+
+def test_compile_rejects_text_without_delimiters() -> None:
+    with pytest.raises(JsonataSyntaxError):
+        compile_jsonata("$states.input")
+
+
+# --- analysis --------------------------------------------------------------------------------
+
+
+def test_variable_references_exclude_locals_builtins_and_states() -> None:
+    expression = compile_jsonata(
+        "{% ($n := 1; $map($states.input.items, function($v) { $v + $n + $offset })"
+        " ~> $sum() & $name) %}"
+    )
+    assert expression.variable_references() == {"offset", "name"}
+
+
+def test_top_level_field_references() -> None:
+    expression = compile_jsonata("{% phone & $count(items) & $states.input.a[b > 1].c %}")
+    assert expression.top_level_field_references() == ["phone", "items"]
+    fine = compile_jsonata("{% $map($states.input, function($v) { $v.x }) & $x.y %}")
+    assert fine.top_level_field_references() == []
+
+
+# --- templates -------------------------------------------------------------------------------
+
+
+def test_template_evaluates_expressions_at_any_depth() -> None:
+    template = compile_jsonata_template(
+        {"name": "{% $states.input.name %}", "list": [1, "{% $x %}", {"deep": "{% 2 * 3 %}"}]}
+    )
+    assert template.dynamic
+    assert template.evaluate(STATES, {"x": "X"}, field="Output") == {
+        "name": "Ada",
+        "list": [1, "X", {"deep": 6}],
+    }
+
+
+def test_static_template_is_returned_as_a_copy() -> None:
+    value = {"a": [1, "$not.a.path", "{% 1 %"]}
+    template = compile_jsonata_template(value)
+    assert not template.dynamic
+    result = template.evaluate(STATES, {}, field="Output")
+    assert result == value
+    result["a"].append(2)
+    assert value["a"] == [1, "$not.a.path", "{% 1 %"]
+
+
+def test_template_undefined_names_the_field_path() -> None:
+    template = compile_jsonata_template({"result": "{% $doesNotExist %}"})
+    with pytest.raises(JsonataFieldError) as caught:
+        template.evaluate(STATES, {}, field="Output")
+    assert caught.value.kind == "undefined"
+    assert caught.value.location == "Output/result"
+    assert caught.value.cause() == (
+        "The JSONata expression '$doesNotExist' specified for the field 'Output/result' "
+        "returned nothing (undefined)."
+    )
+
+
+def test_template_evaluation_error_cause() -> None:
+    template = compile_jsonata_template(
+        {"FunctionResult": "{% $randomSeeded($states.input.FunctionInput.fst) %}"}
+    )
+    with pytest.raises(JsonataFieldError) as caught:
+        template.evaluate({"input": {"FunctionInput": "fst"}}, {}, field="Output")
+    assert caught.value.cause() == (
+        "The JSONata expression '$randomSeeded($states.input.FunctionInput.fst)' specified for "
+        "the field 'Output/FunctionResult' threw an error during evaluation. "
+        "T1006: Attempted to invoke a non-function"
+    )
+
+
+def test_whole_field_expression_location_is_the_field() -> None:
+    template = compile_jsonata_template("{% $doesNotExist %}")
+    with pytest.raises(JsonataFieldError) as caught:
+        template.evaluate(STATES, {}, field="Arguments")
+    assert caught.value.location == "Arguments"
+
+
+def test_unsupported_result_cause() -> None:
+    template = compile_jsonata_template({"f": "{% function() { 1 } %}"})
+    with pytest.raises(JsonataFieldError) as caught:
+        template.evaluate(STATES, {}, field="Output")
+    assert caught.value.cause() == (
+        "The JSONata expression 'function() { 1 }' specified for the field 'Output/f' "
+        "returned an unsupported result type."
+    )
+
+
+def test_array_positions_in_locations() -> None:
+    template = compile_jsonata_template({"a": [0, ["{% $nope %}"]]})
+    with pytest.raises(JsonataFieldError) as caught:
+        template.evaluate(STATES, {}, field="Output")
+    assert caught.value.location == "Output/a[1][0]"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (True, "Expected 'array', but was 'boolean' for value: true"),
+        (None, "Expected 'array', but was 'null' for value: null"),
+        (1, "Expected 'array', but was 'number' for value: 1"),
+        ({"foo": "bar"}, """Expected 'array', but was 'object' for value: {"foo":"bar"}"""),
+        ("string", """Expected 'array', but was 'string' for value: "string\""""),
+    ],
+)
+def test_type_mismatch_cause(value: Any, shown: str) -> None:
+    error = JsonataFieldError.type_mismatch("Items", "$ItemsVar", "array", value)
+    assert error.cause() == (
+        f"The JSONata expression '$ItemsVar' specified for the field 'Items' returned an "
+        f"unexpected result type. {shown}"
+    )
+
+
+def test_template_syntax_error_surfaces_at_compile_time() -> None:
+    with pytest.raises(JsonataSyntaxError):
+        compile_jsonata_template({"a": ["{% 1 + %}"]})
+
+
+def test_importing_the_module_does_not_import_the_engine() -> None:
+    code = (
+        "import sys; import asl.expressions.jsonata as j; "
+        "assert 'jsonata' not in sys.modules; "
+        "j.compile_jsonata('{% 1 %}'); assert 'jsonata' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
