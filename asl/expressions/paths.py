@@ -108,7 +108,13 @@ class Path:
         return text + (f".{self._function}()" if self._function else "")
 
     def find(self, data: Any) -> Any:
-        """The selected value (definite path) or list of matches; raises PathNotFound."""
+        """The selected value (definite path) or list of matches; raises PathNotFound.
+
+        An indefinite path never fails: AWS gives ``[]`` when nothing matches, even
+        when a key before the wildcard is missing.
+        """
+        if not self.definite:
+            return self._find_all(data)
         node = data
         steps = self._steps
         for position, step in enumerate(steps):
@@ -117,7 +123,7 @@ class Path:
                     if step in node:
                         node = node[step]
                         continue
-                    if position + 1 == len(steps) and self.definite:
+                    if position + 1 == len(steps):
                         raise PathNotFound(self, f"No results for path: {self.normalized}")
                     raise PathNotFound(
                         self, f"Missing property in path {_normalize(steps[: position + 1])}"
@@ -127,15 +133,24 @@ class Path:
                 raise PathNotFound(self, _not_an_array(steps, position, node))
             index = step if step >= 0 else len(node) + step
             if not 0 <= index < len(node):
-                if self.definite:
-                    raise PathNotFound(self, f"No results for path: {self.normalized}")
-                return _apply_function(self, [])
+                raise PathNotFound(self, f"No results for path: {self.normalized}")
             node = node[index]
-        if self._jp is not None:
-            node = [match.value for match in self._jp.find(node)]
         if self._function is not None:
             return _apply_function(self, node)
         return node
+
+    def _find_all(self, data: Any) -> Any:
+        node = data
+        for step in self._steps:
+            if isinstance(step, str):
+                if type(node) is not dict or step not in node:
+                    return _apply_function(self, [])
+                node = node[step]
+            else:
+                if type(node) is not list or not -len(node) <= step < len(node):
+                    return _apply_function(self, [])
+                node = node[step]
+        return _apply_function(self, [match.value for match in self._jp.find(node)])
 
 
 def compile_path(text: str) -> Path:

@@ -120,7 +120,7 @@ def evaluate_path_or_intrinsic(
             return resolve(expression, data, context, variables)
         except PathNotFound:
             raise _not_found(expression, field, data) from None
-    return expression.evaluate(data, context, variables)
+    return expression.evaluate(data, context, variables, field=field)
 
 
 def _not_found(path: Path, field: str, data: Any) -> StatesError:
