@@ -71,26 +71,28 @@ def _backends(
         from asl.backends.resources import ResourceBackend
 
         backends.add(ResourceBackend(resources))
-    runtime = lambda_runtime
-    if functions or runtime is None:
+    handlers: dict[str, Callable[..., Any]] = {}
+    for key, handler in (functions or {}).items():
+        if not callable(handler):
+            raise ConfigurationError(
+                f"functions[{key!r}] must be a callable handler(event, context), "
+                f"not {type(handler).__name__}"
+            )
+        m = _ARN_NAME.fullmatch(key)
+        handlers.setdefault(m.group(1) if m else key, handler)
+
+    def make_runtime() -> Any:
+        # Built on the first Lambda task, so workflows without one never import it.
+        runtime = lambda_runtime
         if runtime is None:
             from asl.lambda_runtime import LambdaRuntime
 
             runtime = LambdaRuntime(clock=clock, region=region, account_id=account_id)
-        seen: set[str] = set()
-        for key, handler in (functions or {}).items():
-            if not callable(handler):
-                raise ConfigurationError(
-                    f"functions[{key!r}] must be a callable handler(event, context), "
-                    f"not {type(handler).__name__}"
-                )
-            m = _ARN_NAME.fullmatch(key)
-            name = m.group(1) if m else key
-            if name in seen:
-                continue
-            seen.add(name)
+        for name, handler in handlers.items():
             runtime.register(name, handler)
-    backends.add(LambdaBackend(runtime))
+        return runtime
+
+    backends.add(LambdaBackend(make_runtime))
     return backends
 
 

@@ -152,7 +152,9 @@ class SucceedState(State):
 
 @dataclass(frozen=True, slots=True)
 class FailState(State):
-    error: Expr | None = None  # Const(str), PathExpr, JsonataExpr, or intrinsic (Const of Intrinsic)
+    error: Expr | None = (
+        None  # Const(str), PathExpr, JsonataExpr, or intrinsic (Const of Intrinsic)
+    )
     cause: Expr | None = None
 
 

@@ -47,7 +47,10 @@ def _build_states(states: Mapping[str, Any], machine_language: str) -> dict[str,
 
 def is_jsonata(value: Any) -> bool:
     return (
-        isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
+        isinstance(value, str)
+        and len(value) >= 4
+        and value.startswith("{%")
+        and value.endswith("%}")
     )
 
 
@@ -373,9 +376,7 @@ def parse_timestamp(text: Any) -> datetime:
 def _ts_regex() -> Any:
     import re
 
-    return re.compile(
-        r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})"
-    )
+    return re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 
 
 _TS = _ts_regex()

@@ -76,7 +76,11 @@ def parse_resource(arn: str) -> Resource:
         rest = m["rest"]
         if rest.startswith("activity:"):
             return Resource(
-                arn, "activity", "activity", rest.split(":", 1)[1], region=m["region"],
+                arn,
+                "activity",
+                "activity",
+                rest.split(":", 1)[1],
+                region=m["region"],
                 account=m["account"],
             )
         if not m["region"] and not m["account"] and ":" in rest:

@@ -19,7 +19,18 @@ class LambdaBackend:
     """Runs Lambda tasks against a `asl.lambda_runtime.LambdaRuntime`."""
 
     def __init__(self, runtime: Any):
-        self.runtime = runtime
+        """``runtime``: a LambdaRuntime, or a no-argument callable that makes one."""
+        self._runtime = runtime
+        self._made: Any = None
+
+    @property
+    def runtime(self) -> Any:
+        if self._made is None:
+            made = self._runtime
+            if callable(made) and not hasattr(made, "invoke_async"):
+                made = made()
+            self._made = made
+        return self._made
 
     def handles(self, resource: Resource) -> bool:
         if resource.kind == "lambda-function":

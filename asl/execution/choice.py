@@ -78,9 +78,7 @@ for _suffix, _op in _COMPARE.items():
     OPERATORS["Timestamp" + _suffix] = _timestamp(_op)
 
 
-def evaluate_rule(
-    rule: ChoiceRule, data: Any, context: Any, variables: Mapping[str, Any]
-) -> bool:
+def evaluate_rule(rule: ChoiceRule, data: Any, context: Any, variables: Mapping[str, Any]) -> bool:
     """Whether a JSONPath-mode rule matches."""
     kind = rule.kind
     if kind == "And":

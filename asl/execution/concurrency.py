@@ -106,7 +106,9 @@ def _int_field(step: Step, expr: ast.Expr | None, data: Any, kind: str) -> float
         return expr.value
     with step.evaluating():
         if isinstance(expr, ast.JsonataExpr):
-            value = evaluate_jsonata(expr.expression, step.states_binding(), step.variables, expr.field)
+            value = evaluate_jsonata(
+                expr.expression, step.states_binding(), step.variables, expr.field
+            )
         else:
             assert isinstance(expr, ast.PathExpr)
             try:
@@ -116,12 +118,13 @@ def _int_field(step: Step, expr: ast.Expr | None, data: Any, kind: str) -> float
                     "States.Runtime",
                     f"Invalid path '{expr.path.text}' : No results for path: {expr.path.normalized}",
                 ) from None
+            value = _numeric_text(value)
             number_ok = isinstance(value, (int, float)) and not isinstance(value, bool)
             if kind == "percentage":
                 if not number_ok:
                     raise StatesError(
                         "States.Runtime",
-                        f"The {expr.field} field refers to value \"{_text(value)}\" which is not "
+                        f'The {expr.field} field refers to value "{_text(value)}" which is not '
                         f"a valid float: {expr.path.text}",
                     )
                 if not 0 <= value <= 100:
@@ -132,12 +135,25 @@ def _int_field(step: Step, expr: ast.Expr | None, data: Any, kind: str) -> float
                 if not number_ok or (isinstance(value, float) and not value.is_integer()):
                     raise StatesError(
                         "States.Runtime",
-                        f"The {expr.field} field refers to value \"{_text(value)}\" which is not "
+                        f'The {expr.field} field refers to value "{_text(value)}" which is not '
                         f"a valid integer: {expr.path.text}",
                     )
                 if value < 0:
                     name = expr.field.removesuffix("Path")
                     raise StatesError("States.Runtime", f"{name} cannot be negative.")
+    return value
+
+
+def _numeric_text(value: Any) -> Any:
+    """AWS reads these fields leniently: a numeric string counts as its number."""
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                return value
     return value
 
 
@@ -157,9 +173,10 @@ async def run_map_attempt(step: Step) -> Any:
             if state.items is not None:
                 items = evaluate_jsonata(state.items, step.states_binding(), variables, "Items")
                 if not isinstance(items, list):
-                    source = getattr(state.items, "source", None) or compact(
-                        getattr(state.items, "value", items)
-                    )
+                    from asl.expressions.jsonata import inner_source, is_jsonata
+
+                    raw = state.items.value
+                    source = inner_source(raw) if is_jsonata(raw) else compact(raw)
                     raise QueryEvaluationFailure(
                         f"The JSONata expression '{source}' specified for the field 'Items' "
                         f"returned an unexpected result type. Expected 'array', but was "
@@ -176,9 +193,10 @@ async def run_map_attempt(step: Step) -> Any:
             items = apply_input_path(state.items_path, data, ctx, variables)
     with step.evaluating():
         if not isinstance(items, list):
-            raise StatesError(
-                "States.Runtime", f"Map state input must be an array but was: {compact(items)}"
-            )
+            message = f"Map state input must be an array but was: {compact(items)}"
+            if step.jsonata:
+                raise QueryEvaluationFailure(message, "Items")
+            raise StatesError("States.Runtime", message)
         max_concurrency = _int_field(step, state.max_concurrency, data, "count")
         tolerated_count = _int_field(step, state.tolerated_failure_count, data, "count")
         tolerated_pct = _int_field(step, state.tolerated_failure_percentage, data, "percentage")
@@ -228,7 +246,7 @@ async def run_map_attempt(step: Step) -> Any:
 
     try:
         results = await _run_children(frame, len(items), limit, iteration, on_failure)
-    except StatesError as e:
+    except StatesError:
         if tolerant:
             e = StatesError(
                 "States.ExceedToleratedFailureThreshold",

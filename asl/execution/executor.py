@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import uuid
 from collections import ChainMap
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,7 +46,12 @@ def error_matches(names: tuple[str, ...], error: str) -> bool:
 
 
 _TASK_FAILED_MEMBERS = frozenset(
-    {"States.TaskFailed", "States.DataLimitExceeded", "States.Permissions", "States.HeartbeatTimeout"}
+    {
+        "States.TaskFailed",
+        "States.DataLimitExceeded",
+        "States.Permissions",
+        "States.HeartbeatTimeout",
+    }
 )
 
 
@@ -95,17 +99,36 @@ class Runner:
     deadline: datetime | None = None
     rng: random.Random = field(default_factory=random.Random)
     aborted: ExecutionAborted | None = None
+    cancel_scope: anyio.CancelScope | None = None
+    # extension point for backends that keep per-execution state (task tokens, ...)
+    services: dict[str, Any] = field(default_factory=dict)
 
-    def context(self, state_name: str, entered: datetime, retry_count: int | None = None) -> dict:
+    def abort(self, error: str | None = None, cause: str | None = None) -> None:
+        """Stop the execution (status ABORTED), as AWS StopExecution does."""
+        if self.aborted is None:
+            self.aborted = ExecutionAborted(error, cause)
+            if self.cancel_scope is not None:
+                self.cancel_scope.cancel()
+
+    def context(
+        self,
+        state_name: str,
+        entered: datetime,
+        retry_count: int | None = None,
+        task_token: str | None = None,
+    ) -> dict:
         """The Context object (``$$``) for a state."""
         state: dict[str, Any] = {"EnteredTime": iso(entered), "Name": state_name}
         if retry_count is not None:
             state["RetryCount"] = retry_count
-        return {
+        ctx = {
             "Execution": self.execution_context,
             "State": state,
             "StateMachine": self.state_machine_context,
         }
+        if task_token is not None:
+            ctx["Task"] = {"Token": task_token}
+        return ctx
 
     async def sleep(self, seconds: float) -> None:
         """Wait on the clock, honouring the execution's TimeoutSeconds."""
@@ -288,11 +311,15 @@ async def execute_machine(
                 "The state/task 'Execution' returned a result with a size exceeding the "
                 "maximum number of bytes service limit.",
             )
-        if runner.deadline is not None and clock.virtual is False:
-            with anyio.fail_after((runner.deadline - start).total_seconds()):
+        with anyio.CancelScope() as scope:
+            runner.cancel_scope = scope
+            if runner.deadline is not None and clock.virtual is False:
+                with anyio.fail_after((runner.deadline - start).total_seconds()):
+                    output = await runner.run_scope(machine.scope, input, frame)
+            else:
                 output = await runner.run_scope(machine.scope, input, frame)
-        else:
-            output = await runner.run_scope(machine.scope, input, frame)
+        if runner.aborted is not None:
+            raise runner.aborted
     except (ExecutionTimedOut, TimeoutError):
         ex.status = "TIMED_OUT"
         ex.error, ex.cause = "States.Timeout", None
@@ -320,6 +347,36 @@ async def execute_machine(
         )
     ex.stop_date = clock.now()
     return ex
+
+
+def exceeds_payload_limit(value: Any) -> bool:
+    """Whether a value's JSON text is over 256 KiB; exact only near the limit.
+
+    A cheap walk estimates the size from below (string lengths and a few bytes per
+    node) and stops early; only a value that may be near the limit is serialised.
+    """
+    budget = [PAYLOAD_LIMIT * 9 // 10]
+
+    def walk(v: Any) -> bool:
+        if isinstance(v, str):
+            budget[0] -= len(v) + 2
+        elif isinstance(v, dict):
+            for k, item in v.items():
+                budget[0] -= len(k) + 4
+                if budget[0] < 0 or walk(item):
+                    return True
+        elif isinstance(v, list):
+            for item in v:
+                budget[0] -= 1
+                if budget[0] < 0 or walk(item):
+                    return True
+        else:
+            budget[0] -= 1
+        return budget[0] < 0
+
+    if not walk(value):
+        return False
+    return _size(value) > PAYLOAD_LIMIT
 
 
 def _size(value: Any) -> int:

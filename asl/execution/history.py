@@ -102,8 +102,10 @@ class History:
         events = self._events
         events.append((event_type, previous, timestamp, details))
         n = len(events)
-        if self.max_events is not None and n >= self.max_events and not event_type.startswith(
-            "Execution"
+        if (
+            self.max_events is not None
+            and n >= self.max_events
+            and not event_type.startswith("Execution")
         ):
             raise HistoryLimitExceeded(
                 "States.Runtime",

@@ -24,7 +24,13 @@ from asl.execution.dataflow import (
     compact,
     evaluate_jsonata,
 )
-from asl.execution.executor import Frame, backoff_delay, error_matches, iso
+from asl.execution.executor import (
+    Frame,
+    backoff_delay,
+    error_matches,
+    exceeds_payload_limit,
+    iso,
+)
 from asl.execution.history import Raw
 from asl.expressions.paths import PathNotFound
 from asl.expressions.templates import resolve
@@ -37,7 +43,16 @@ _NO_DETAILS = {"truncated": False}
 class Step:
     """One visit of one state."""
 
-    __slots__ = ("state", "input", "frame", "entered_id", "entered", "retry_count", "_ctx")
+    __slots__ = (
+        "state",
+        "input",
+        "frame",
+        "entered_id",
+        "entered",
+        "retry_count",
+        "task_token",
+        "_ctx",
+    )
 
     def __init__(self, state: ast.State, raw_input: Any, frame: Frame):
         self.state = state
@@ -48,7 +63,8 @@ class Step:
             state.type + "StateEntered",
             {"name": state.name, "input": Raw(raw_input), "inputDetails": _NO_DETAILS},
         )
-        self.retry_count: int | None = None
+        self.retry_count: int | None = 0 if state.type == "Task" else None
+        self.task_token: str | None = None
         self._ctx: dict | None = None
 
     @property
@@ -58,7 +74,9 @@ class Step:
     @property
     def context(self) -> dict:
         if self._ctx is None:
-            self._ctx = self.frame.runner.context(self.state.name, self.entered, self.retry_count)
+            self._ctx = self.frame.runner.context(
+                self.state.name, self.entered, self.retry_count, self.task_token
+            )
         return self._ctx
 
     @property
@@ -104,6 +122,12 @@ class Step:
             raise err2 from None
 
     def exit(self, next_name: str | None, output: Any, assigned: dict | None = None) -> Result:
+        if self.state.type in _NEW_DATA and exceeds_payload_limit(output):
+            raise StatesError(
+                "States.DataLimitExceeded",
+                f"The state/task '{self.state.name}' returned a result with a size exceeding "
+                "the maximum number of bytes service limit.",
+            )
         details: dict[str, Any] = {"name": self.state.name, "output": Raw(output)}
         details["outputDetails"] = _NO_DETAILS
         if assigned:
@@ -113,9 +137,10 @@ class Step:
         return next_name, output
 
 
-_PREFIXED = frozenset(
-    {"States.Runtime", "States.QueryEvaluationError", "States.IntrinsicFailure"}
-)
+# state types whose output can be larger than their input
+_NEW_DATA = frozenset({"Pass", "Map", "Parallel", "Task"})
+
+_PREFIXED = frozenset({"States.Runtime", "States.QueryEvaluationError", "States.IntrinsicFailure"})
 
 
 # -- shared pipeline pieces ---------------------------------------------------------------
@@ -287,7 +312,9 @@ def _fail_value(step: Step, expr: Any) -> Any:
         return expr.value
     with step.evaluating():
         if isinstance(expr, ast.JsonataExpr):
-            return evaluate_jsonata(expr.expression, step.states_binding(), step.variables, expr.field)
+            return evaluate_jsonata(
+                expr.expression, step.states_binding(), step.variables, expr.field
+            )
         if isinstance(expr, ast.IntrinsicExpr):
             return expr.intrinsic.evaluate(step.input, step.context, step.variables)
         assert isinstance(expr, ast.PathExpr)
@@ -327,7 +354,9 @@ async def run_choice(step: Step) -> Result:
 def _no_choice(step: Step) -> StatesError:
     return StatesError(
         "States.Runtime",
-        step.prefix("Failed to transition out of the state. The state does not point to a next state."),
+        step.prefix(
+            "Failed to transition out of the state. The state does not point to a next state."
+        ),
     )
 
 
@@ -412,7 +441,9 @@ def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
         if isinstance(expr, ast.Const):
             return float(expr.value)
         if isinstance(expr, ast.JsonataExpr):
-            value = evaluate_jsonata(expr.expression, step.states_binding(), step.variables, "Seconds")
+            value = evaluate_jsonata(
+                expr.expression, step.states_binding(), step.variables, "Seconds"
+            )
             if not _is_int(value) or value < 0:
                 raise QueryEvaluationFailure(
                     f"The JSONata expression '{expr.expression.source}' specified for the field "
@@ -446,7 +477,9 @@ def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
     if isinstance(expr, ast.Const):
         target = expr.value
     elif isinstance(expr, ast.JsonataExpr):
-        value = evaluate_jsonata(expr.expression, step.states_binding(), step.variables, "Timestamp")
+        value = evaluate_jsonata(
+            expr.expression, step.states_binding(), step.variables, "Timestamp"
+        )
         target = parse_timestamp_or_none(value)
         if target is None:
             raise QueryEvaluationFailure(
@@ -492,7 +525,13 @@ async def run_task(step: Step) -> Result:
     state = step.state
     assert isinstance(state, ast.TaskState)
 
+    needs_token = state.resource.endswith(".waitForTaskToken") or ":activity:" in state.resource
+
     async def attempt() -> Any:
+        if needs_token:
+            # a fresh token for every attempt, visible as $$.Task.Token
+            step.task_token = new_task_token()
+            step._ctx = None
         data = effective_input(step)
         return await run_task_attempt(step, data)
 
@@ -516,6 +555,14 @@ async def run_map(step: Step) -> Result:
         return await run_map_attempt(step)
 
     return await with_retry_and_catch(step, attempt)
+
+
+def new_task_token() -> str:
+    """An opaque task token shaped like AWS's (long, URL-safe base64)."""
+    import base64
+    import os
+
+    return base64.urlsafe_b64encode(os.urandom(96)).decode("ascii").rstrip("=")
 
 
 HANDLERS: dict[str, Callable[[Step], Awaitable[Result]]] = {

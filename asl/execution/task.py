@@ -157,9 +157,7 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
     if lambda_style:
         frame.emit("LambdaFunctionSucceeded", {"output": Raw(result), "outputDetails": _NO_DETAILS})
     else:
-        frame.emit(
-            "TaskSucceeded", {**ids, "output": Raw(result), "outputDetails": _NO_DETAILS}
-        )
+        frame.emit("TaskSucceeded", {**ids, "output": Raw(result), "outputDetails": _NO_DETAILS})
     return result
 
 
