@@ -163,11 +163,11 @@ def run(source: Source | StateMachine, input: Any = None, **options: Any) -> Exe
     import anyio
 
     call = functools.partial(execute, source, input, **options)
-    try:
-        import sniffio
+    import asyncio
 
-        sniffio.current_async_library()
-    except Exception:  # no event loop running in this thread: the common case
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no event loop running in this thread: the common case
         return anyio.run(call)
     # Called from inside an event loop: run on a private loop in a worker thread.
     import concurrent.futures

@@ -105,6 +105,8 @@ class State:
     # JSONata-mode Output template, or None.
     output: Any = None
     assign: Assignment | None = None
+    # whether anything in the state reads the Context object ($$ / $states.context)
+    uses_context: bool = True
 
 
 @dataclass(frozen=True, slots=True)

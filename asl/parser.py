@@ -138,6 +138,7 @@ def _catchers(items: Any, language: str) -> tuple[ast.Catcher, ...]:
 
 def _common(name: str, body: Mapping[str, Any], language: str) -> dict[str, Any]:
     fields: dict[str, Any] = {
+        "uses_context": _mentions_context(body),
         "name": name,
         "type": body["Type"],
         "query_language": language,
@@ -152,6 +153,15 @@ def _common(name: str, body: Mapping[str, Any], language: str) -> dict[str, Any]
     elif "Output" in body:
         fields["output"] = _jsonata_template(body["Output"])
     return fields
+
+
+def _mentions_context(body: Mapping[str, Any]) -> bool:
+    """Whether a state's definition can read the Context object (checked once, so states
+    that never do skip building it)."""
+    import json
+
+    text = json.dumps(body)
+    return "$$" in text or "$states" in text
 
 
 def _result_fields(body: Mapping[str, Any], language: str, params_key: str = "Parameters") -> dict:

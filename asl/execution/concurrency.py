@@ -112,7 +112,7 @@ def _int_field(step: Step, expr: ast.Expr | None, data: Any, kind: str) -> float
         else:
             assert isinstance(expr, ast.PathExpr)
             try:
-                value = resolve(expr.path, data, step.context, step.variables)
+                value = resolve(expr.path, data, step.ctx, step.variables)
             except PathNotFound:
                 raise StatesError(
                     "States.Runtime",

@@ -66,6 +66,53 @@ class ExecutionAborted(Exception):
         self.cause = cause
 
 
+PAYLOAD_LIMIT = 262_144
+
+
+class SizeMeter:
+    """Measures JSON sizes for the 256 KiB payload limit without serialising.
+
+    Values are never mutated once produced, so the size of a large container is
+    remembered by identity: a big payload threaded through many states is measured once.
+    """
+
+    __slots__ = ("_memo",)
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Any, int]] = {}
+
+    def size(self, value: Any) -> int:
+        """Approximate UTF-8 size of ``value``'s compact JSON text."""
+        if isinstance(value, str):
+            return (len(value) if value.isascii() else len(value.encode("utf-8"))) + 2
+        if isinstance(value, dict):
+            hit = self._memo.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
+            total = 1 + len(value)  # braces and separators
+            for k, v in value.items():
+                total += len(k) + 3 + self.size(v)
+        elif isinstance(value, list):
+            hit = self._memo.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
+            total = 1 + len(value)
+            for v in value:
+                total += self.size(v)
+        elif value is None or value is True:
+            return 4
+        elif value is False:
+            return 5
+        else:
+            return len(repr(value))
+        if total > 512:
+            self._memo[id(value)] = (value, total)
+        return total
+
+    def exceeds(self, value: Any) -> bool:
+        return self.size(value) > PAYLOAD_LIMIT
+
+
 @dataclass
 class Frame:
     """One thread of control: the machine, a Parallel branch or a Map iteration."""
@@ -100,6 +147,7 @@ class Runner:
     rng: random.Random = field(default_factory=random.Random)
     aborted: ExecutionAborted | None = None
     cancel_scope: anyio.CancelScope | None = None
+    sizes: SizeMeter = field(default_factory=SizeMeter)
     # extension point for backends that keep per-execution state (task tokens, ...)
     services: dict[str, Any] = field(default_factory=dict)
 
@@ -247,9 +295,6 @@ class Execution:
         return f"<Execution {self.name} {self.status} {detail}>"
 
 
-PAYLOAD_LIMIT = 262_144
-
-
 async def execute_machine(
     machine: ast.StateMachine,
     input: Any,
@@ -305,7 +350,7 @@ async def execute_machine(
         {"input": Raw(input), "inputDetails": {"truncated": False}, "roleArn": role_arn},
     )
     try:
-        if _size(input) > PAYLOAD_LIMIT:
+        if runner.sizes.exceeds(input):
             raise StatesError(
                 "States.DataLimitExceeded",
                 "The state/task 'Execution' returned a result with a size exceeding the "
@@ -347,36 +392,6 @@ async def execute_machine(
         )
     ex.stop_date = clock.now()
     return ex
-
-
-def exceeds_payload_limit(value: Any) -> bool:
-    """Whether a value's JSON text is over 256 KiB; exact only near the limit.
-
-    A cheap walk estimates the size from below (string lengths and a few bytes per
-    node) and stops early; only a value that may be near the limit is serialised.
-    """
-    budget = [PAYLOAD_LIMIT * 9 // 10]
-
-    def walk(v: Any) -> bool:
-        if isinstance(v, str):
-            budget[0] -= len(v) + 2
-        elif isinstance(v, dict):
-            for k, item in v.items():
-                budget[0] -= len(k) + 4
-                if budget[0] < 0 or walk(item):
-                    return True
-        elif isinstance(v, list):
-            for item in v:
-                budget[0] -= 1
-                if budget[0] < 0 or walk(item):
-                    return True
-        else:
-            budget[0] -= 1
-        return budget[0] < 0
-
-    if not walk(value):
-        return False
-    return _size(value) > PAYLOAD_LIMIT
 
 
 def _size(value: Any) -> int:

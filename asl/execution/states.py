@@ -28,7 +28,6 @@ from asl.execution.executor import (
     Frame,
     backoff_delay,
     error_matches,
-    exceeds_payload_limit,
     iso,
 )
 from asl.execution.history import Raw
@@ -38,6 +37,7 @@ from asl.expressions.templates import resolve
 Result = tuple[str | None, Any]
 
 _NO_DETAILS = {"truncated": False}
+_EMPTY: dict = {}
 
 
 class Step:
@@ -78,6 +78,11 @@ class Step:
                 self.state.name, self.entered, self.retry_count, self.task_token
             )
         return self._ctx
+
+    @property
+    def ctx(self) -> dict:
+        """The Context object for evaluating fields (empty when no field can read it)."""
+        return self.context if self.state.uses_context else _EMPTY
 
     @property
     def variables(self) -> Any:
@@ -122,7 +127,7 @@ class Step:
             raise err2 from None
 
     def exit(self, next_name: str | None, output: Any, assigned: dict | None = None) -> Result:
-        if self.state.type in _NEW_DATA and exceeds_payload_limit(output):
+        if self.state.type in _NEW_DATA and self.frame.runner.sizes.exceeds(output):
             raise StatesError(
                 "States.DataLimitExceeded",
                 f"The state/task '{self.state.name}' returned a result with a size exceeding "
@@ -155,10 +160,10 @@ def effective_input(step: Step) -> Any:
             if params is None:
                 return step.input
             return evaluate_jsonata(params, step.states_binding(), step.variables, "Arguments")
-        data = apply_input_path(state.input_path, step.input, step.context, step.variables)
+        data = apply_input_path(state.input_path, step.input, step.ctx, step.variables)
         params = getattr(state, "parameters", None)
         if params is not None:
-            data = params.evaluate(data, step.context, step.variables, field="Parameters")
+            data = params.evaluate(data, step.ctx, step.variables, field="Parameters")
         return data
 
 
@@ -168,7 +173,7 @@ def _evaluate_assign(step: Step, assign: ast.Assignment, data: Any, states: dict
             return evaluate_jsonata(
                 assign.template, states or step.states_binding(), step.variables, "Assign"
             )
-        return assign.template.evaluate(data, step.context, step.variables, field="Assign")
+        return assign.template.evaluate(data, step.ctx, step.variables, field="Assign")
 
 
 def finish(step: Step, result: Any, next_name: str | None, *, assign_input: Any = None) -> Result:
@@ -197,7 +202,7 @@ def finish(step: Step, result: Any, next_name: str | None, *, assign_input: Any 
                 )
             else:
                 output = result
-            output = apply_input_path(state.output_path, output, step.context, step.variables)
+            output = apply_input_path(state.output_path, output, step.ctx, step.variables)
     if assigned:
         step.frame.variables.maps[0].update(assigned)
     return step.exit(next_name, output, assigned)
@@ -212,7 +217,7 @@ def select_result(step: Step, result: Any) -> Any:
     if selector is None or step.jsonata:
         return result
     with step.evaluating():
-        return selector.evaluate(result, step.context, step.variables, field="ResultSelector")
+        return selector.evaluate(result, step.ctx, step.variables, field="ResultSelector")
 
 
 async def with_retry_and_catch(
@@ -316,10 +321,10 @@ def _fail_value(step: Step, expr: Any) -> Any:
                 expr.expression, step.states_binding(), step.variables, expr.field
             )
         if isinstance(expr, ast.IntrinsicExpr):
-            return expr.intrinsic.evaluate(step.input, step.context, step.variables)
+            return expr.intrinsic.evaluate(step.input, step.ctx, step.variables)
         assert isinstance(expr, ast.PathExpr)
         try:
-            return resolve(expr.path, step.input, step.context, step.variables)
+            return resolve(expr.path, step.input, step.ctx, step.variables)
         except PathNotFound:
             raise StatesError(
                 "States.Runtime",
@@ -342,9 +347,9 @@ async def run_choice(step: Step) -> Result:
             raise _no_choice(step)
         return _choice_exit(step, state.default, state.assign, state.output)
     with step.evaluating():
-        data = apply_input_path(state.input_path, step.input, step.context, step.variables)
+        data = apply_input_path(state.input_path, step.input, step.ctx, step.variables)
         for rule in state.choices:
-            if evaluate_rule(rule, data, step.context, step.variables):
+            if evaluate_rule(rule, data, step.ctx, step.variables):
                 return _choice_exit(step, rule.next, rule.assign or state.assign, None, data)
         if state.default is None:
             raise _no_choice(step)
@@ -408,7 +413,7 @@ def _choice_exit(
         if assign is not None:
             assigned = _evaluate_assign(step, assign, data, None)
         with step.evaluating():
-            out = apply_input_path(state.output_path, data, step.context, step.variables)
+            out = apply_input_path(state.output_path, data, step.ctx, step.variables)
     if assigned:
         step.frame.variables.maps[0].update(assigned)
     return step.exit(next_name, out, assigned)
@@ -421,7 +426,7 @@ async def run_wait(step: Step) -> Result:
     data = step.input
     if not step.jsonata:
         with step.evaluating():
-            data = apply_input_path(state.input_path, step.input, step.context, step.variables)
+            data = apply_input_path(state.input_path, step.input, step.ctx, step.variables)
     with step.evaluating():
         seconds = _wait_seconds(step, state, data)
     if seconds > 0:
@@ -454,7 +459,7 @@ def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
             return float(value)
         assert isinstance(expr, ast.PathExpr)
         try:
-            value = resolve(expr.path, data, step.context, step.variables)
+            value = resolve(expr.path, data, step.ctx, step.variables)
         except PathNotFound:
             raise StatesError(
                 "States.Runtime",
@@ -490,7 +495,7 @@ def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
     else:
         assert isinstance(expr, ast.PathExpr)
         try:
-            value = resolve(expr.path, data, step.context, step.variables)
+            value = resolve(expr.path, data, step.ctx, step.variables)
         except PathNotFound:
             raise StatesError(
                 "States.Runtime",

@@ -34,7 +34,7 @@ def _timeout_value(step: Step, expr: ast.Expr | None, field: str) -> int | None:
         else:
             assert isinstance(expr, ast.PathExpr)
             try:
-                value = resolve(expr.path, step.input, step.context, step.variables)
+                value = resolve(expr.path, step.input, step.ctx, step.variables)
             except PathNotFound:
                 raise StatesError(
                     "States.Runtime",
@@ -66,7 +66,7 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
                 )
             else:
                 credentials = state.credentials.evaluate(
-                    data, step.context, step.variables, field="Credentials"
+                    data, step.ctx, step.variables, field="Credentials"
                 )
     backend = runner.backends.resolve(resource)
     lambda_style = resource.kind == "lambda-function"
