@@ -247,13 +247,13 @@ async def run_map_attempt(step: Step) -> Any:
     try:
         results = await _run_children(frame, len(items), limit, iteration, on_failure)
     except StatesError:
+        frame.emit("MapStateFailed")
         if tolerant:
-            e = StatesError(
+            raise StatesError(
                 "States.ExceedToleratedFailureThreshold",
                 "The specified tolerated failure threshold was exceeded",
-            )
-        frame.emit("MapStateFailed")
-        raise e from None
+            ) from None
+        raise
     frame.emit("MapStateSucceeded")
     return results
 

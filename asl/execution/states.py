@@ -344,7 +344,8 @@ async def run_choice(step: Step) -> Result:
             if matched:
                 return _choice_exit(step, rule.next, rule.assign, rule.output)
         if state.default is None:
-            raise _no_choice(step)
+            with step.evaluating():
+                raise _no_choice()
         return _choice_exit(step, state.default, state.assign, state.output)
     with step.evaluating():
         data = apply_input_path(state.input_path, step.input, step.ctx, step.variables)
@@ -352,16 +353,14 @@ async def run_choice(step: Step) -> Result:
             if evaluate_rule(rule, data, step.ctx, step.variables):
                 return _choice_exit(step, rule.next, rule.assign or state.assign, None, data)
         if state.default is None:
-            raise _no_choice(step)
+            raise _no_choice()
     return _choice_exit(step, state.default, state.assign, None, data)
 
 
-def _no_choice(step: Step) -> StatesError:
+def _no_choice() -> StatesError:
     return StatesError(
         "States.Runtime",
-        step.prefix(
-            "Failed to transition out of the state. The state does not point to a next state."
-        ),
+        "Failed to transition out of the state. The state does not point to a next state.",
     )
 
 
