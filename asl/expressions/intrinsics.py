@@ -165,7 +165,7 @@ def _resolve(path: Path, scope: _Scope) -> Any:
 
 def is_intrinsic(text: Any) -> bool:
     """True when ``text`` looks like a ``States.Name(...)`` call (it may still be malformed)."""
-    return isinstance(text, str) and text.lstrip().startswith("States.") and "(" in text
+    return isinstance(text, str) and text.startswith("States.") and "(" in text
 
 
 def compile_intrinsic(text: str, *, check_arity: bool = True) -> Intrinsic:
@@ -199,7 +199,7 @@ class _Parser:
         )
 
     def parse(self) -> Call:
-        self.skip_spaces()
+        # No leading whitespace: AWS does not take " States.Array(...)" as a call.
         call = self.parse_call(depth=1)
         self.skip_spaces()
         if self.pos != len(self.text):
@@ -487,15 +487,16 @@ class _JavaRandom:
         self.seed = (seed ^ 0x5DEECE66D) & ((1 << 48) - 1)
 
     def next_bits(self, bits: int) -> int:
+        """Java's next(bits) for bits <= 31 (always non-negative)."""
         self.seed = (self.seed * 0x5DEECE66D + 0xB) & ((1 << 48) - 1)
-        result = self.seed >> (48 - bits)
-        return result - (1 << bits) if result >= 1 << (bits - 1) else result
+        return self.seed >> (48 - bits)
 
     def next_int(self, bound: int) -> int:
+        """Java's nextInt(bound): uniform in [0, bound)."""
         if bound & -bound == bound:
-            return (bound * (self.next_bits(31) & 0x7FFFFFFF)) >> 31
+            return (bound * self.next_bits(31)) >> 31
         while True:
-            bits = self.next_bits(31) & 0x7FFFFFFF
+            bits = self.next_bits(31)
             value = bits % bound
             if bits - value + (bound - 1) < 2**31:
                 return value

@@ -206,7 +206,7 @@ def _compile_expression(key: str, text: Any, where: tuple[str | int, ...]) -> _E
     def evaluate_intrinsic(
         data: Any, context: Any, variables: Mapping[str, Any], field: str
     ) -> Any:
-        return intrinsic.evaluate(data, context, variables)
+        return intrinsic.evaluate(data, context, variables, field=key)
 
     return evaluate_intrinsic
 
