@@ -488,13 +488,14 @@ def _java_double(value: float) -> str:
 
 
 def _numbers(path: Path, value: Any) -> list[float]:
+    """The numbers an aggregate function (sum, avg, ...) works on; PathNotFound otherwise."""
     if not isinstance(value, list) or not value:
         raise PathNotFound(
             path, "Aggregation function attempted to calculate value using empty array"
         )
     if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in value):
         raise PathNotFound(
-            path, "Aggregation function attempted to calculate value using empty array"
+            path, "Aggregation function attempted to calculate value using non-numeric values"
         )
     return value
 
