@@ -1,0 +1,458 @@
+"""Loading a definition: JSON or YAML text (or a dict) into a value with source positions.
+
+`load` never raises for a bad definition: malformed text, duplicate keys, absurd nesting and
+similar problems come back as diagnostics.  Positions are computed lazily, only when a
+diagnostic needs one, so loading a valid definition costs little more than ``json.loads``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from asl.diagnostics import Diagnostic, pointer
+
+__all__ = ["LoadedDefinition", "MAX_DEPTH", "load"]
+
+#: Deepest nesting of arrays and objects accepted.  Deeper documents get TOO_DEEPLY_NESTED
+#: rather than a RecursionError somewhere in the validator or the executor.
+MAX_DEPTH = 200
+
+#: AWS refuses definitions larger than 1 MB (ASL-NOTES 1.1); we accept larger ones but
+#: warn, since the limit belongs to the service rather than to the language.
+AWS_MAX_DEFINITION_BYTES = 1024 * 1024
+
+_YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class LoadedDefinition:
+    """A decoded definition plus what is needed to point back into its source text."""
+
+    document: Any
+    text: str | None = None
+    filename: str | None = None
+    syntax: str = "json"
+    _positions: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+
+    def position(self, pointer: str) -> tuple[int, int] | None:
+        """The 1-based (line, column) of the value at a JSON pointer, or of its nearest
+        ancestor that exists; None when there is no source text."""
+        if self.text is None:
+            return None
+        if self._positions is None:
+            self._positions = _compute_positions(self.text, self.syntax)
+        positions = self._positions
+        current = pointer
+        while True:
+            found = positions.get(current)
+            if found is not None:
+                return found
+            if not current:
+                return None
+            current = current[: current.rfind("/")]
+
+
+def load(
+    source: Any, *, filename: str | None = None
+) -> tuple[LoadedDefinition | None, list[Diagnostic]]:
+    """Decode a definition given as text, bytes, a dict or a path.
+
+    Returns ``(loaded, diagnostics)``; ``loaded`` is None when the text could not be decoded
+    at all.  Raises TypeError only for an argument of an unsupported type.
+    """
+    if isinstance(source, dict):
+        return LoadedDefinition(source, None, filename, "object"), _check_value(source)
+    if isinstance(source, os.PathLike):
+        filename = os.fspath(source) if filename is None else filename
+        try:
+            with open(source, "rb") as handle:
+                source = handle.read()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            return None, [Diagnostic("FILE_NOT_READABLE", f"cannot read {filename}: {reason}")]
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        try:
+            source = bytes(source).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            return None, [
+                Diagnostic("INVALID_JSON_DESCRIPTION", f"the definition is not UTF-8 text: {exc}")
+            ]
+    if not isinstance(source, str):
+        raise TypeError(
+            "a definition must be JSON or YAML text (str or bytes), a dict or a path, "
+            f"not {type(source).__name__}"
+        )
+    return _load_text(source, filename)
+
+
+def _load_text(text: str, filename: str | None) -> tuple[LoadedDefinition | None, list[Diagnostic]]:
+    """Decode text as JSON or YAML, chosen by file suffix or by the first character."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        return None, [
+            Diagnostic("SCHEMA_VALIDATION_FAILED", "Definition must be a valid JSON object")
+        ]
+    too_deep = _nesting_problem(text)
+    if too_deep is not None:
+        return None, [too_deep]
+    if _is_yaml(text, filename):
+        loaded, diags = _load_yaml(text, filename)
+    else:
+        loaded, diags = _load_json(text, filename)
+    if loaded is not None and len(text.encode("utf-8", "surrogatepass")) > AWS_MAX_DEFINITION_BYTES:
+        diags.append(
+            Diagnostic(
+                "DEFINITION_TOO_LARGE",
+                "the definition is larger than 1 MB, the largest AWS accepts",
+                severity="warning",
+            )
+        )
+    return loaded, diags
+
+
+def _is_yaml(text: str, filename: str | None) -> bool:
+    """Whether to decode as YAML: by suffix when there is a filename, else unless the text
+    looks like a JSON object or array."""
+    if filename:
+        lower = filename.lower()
+        if lower.endswith(_YAML_SUFFIXES):
+            return True
+        if lower.endswith(".json"):
+            return False
+    return text.lstrip()[:1] not in ("{", "[")
+
+
+# --- JSON -----------------------------------------------------------------------------
+
+
+class _DuplicateKeys:
+    """Collects the duplicate keys of every decoded object, keyed by the object's id."""
+
+    def __init__(self) -> None:
+        self.found: dict[int, list[str]] = {}
+
+    def hook(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        """object_pairs_hook: build the dict, remembering repeated keys."""
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            seen: set[str] = set()
+            repeated = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+            self.found[id(result)] = repeated
+        return result
+
+
+def _reject_constant(name: str) -> Any:
+    """parse_constant hook: NaN and Infinity are not JSON."""
+    raise ValueError(f"{name} is not a valid JSON value")
+
+
+def _load_json(text: str, filename: str | None) -> tuple[LoadedDefinition | None, list[Diagnostic]]:
+    """Decode JSON text, reporting syntax errors and duplicate keys with positions."""
+    dupes = _DuplicateKeys()
+    try:
+        document = json.loads(text, object_pairs_hook=dupes.hook, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        message = (
+            f"the definition is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        )
+        return None, [Diagnostic("INVALID_JSON_DESCRIPTION", message, "", exc.lineno, exc.colno)]
+    except (ValueError, RecursionError) as exc:
+        return None, [
+            Diagnostic("INVALID_JSON_DESCRIPTION", f"the definition is not valid JSON: {exc}")
+        ]
+    loaded = LoadedDefinition(document, text, filename, "json")
+    diags = _duplicate_diagnostics(document, dupes.found, loaded)
+    return loaded, diags
+
+
+def _duplicate_diagnostics(
+    document: Any, found: dict[int, list[str]], loaded: LoadedDefinition
+) -> list[Diagnostic]:
+    """One diagnostic per repeated key; AWS rejects definitions with duplicate fields."""
+    if not found:
+        return []
+    diags = []
+    for path, value in _walk(document):
+        for key in found.get(id(value), ()) if isinstance(value, dict) else ():
+            where = pointer(*path, key)
+            line, column = loaded.position(where) or (None, None)
+            diags.append(
+                Diagnostic(
+                    "SCHEMA_VALIDATION_FAILED",
+                    f"Duplicate field '{key}'",
+                    where,
+                    line,
+                    column,
+                )
+            )
+    return diags
+
+
+def _walk(document: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every (path, value) in a JSON value, parents before children, without recursion."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+    while stack:
+        path, value = stack.pop()
+        yield path, value
+        if isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+
+
+# --- YAML -----------------------------------------------------------------------------
+
+
+def _yaml_loader_class() -> Any:
+    """A safe YAML loader that keeps timestamps as strings (ASL timestamps are strings)."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
+def _load_yaml(text: str, filename: str | None) -> tuple[LoadedDefinition | None, list[Diagnostic]]:
+    """Decode YAML text (a single document), reporting syntax errors and duplicate keys."""
+    import yaml
+
+    loader = _yaml_loader_class()(text)
+    try:
+        node = loader.get_single_node()
+        document = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        problem = exc.problem or exc.context or "malformed YAML"
+        return None, [
+            Diagnostic(
+                "INVALID_JSON_DESCRIPTION",
+                f"the definition is not valid YAML: {problem}",
+                "",
+                line,
+                column,
+            )
+        ]
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        return None, [
+            Diagnostic("INVALID_JSON_DESCRIPTION", f"the definition is not valid YAML: {exc}")
+        ]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, [
+            Diagnostic("SCHEMA_VALIDATION_FAILED", "Definition must be a valid JSON object")
+        ]
+    loaded = LoadedDefinition(document, text, filename, "yaml")
+    loaded._positions = _yaml_positions(node)
+    diags = _yaml_duplicates(node, loaded) + _check_value(document, loaded)
+    return loaded, diags
+
+
+def _yaml_nodes(node: Any) -> Iterator[tuple[str, Any]]:
+    """Every (pointer, node) of a composed YAML document, without recursion."""
+    import yaml
+
+    stack: list[tuple[str, Any]] = [("", node)]
+    seen: set[int] = set()
+    while stack:
+        where, current = stack.pop()
+        if id(current) in seen:  # anchors/aliases can make the node graph cyclic
+            continue
+        seen.add(id(current))
+        yield where, current
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                stack.append((where + pointer(key), value_node))
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                stack.append((where + pointer(index), item))
+
+
+def _yaml_positions(node: Any) -> dict[str, tuple[int, int]]:
+    """Map each pointer of a YAML document to the 1-based start of its value."""
+    positions: dict[str, tuple[int, int]] = {}
+    for where, current in _yaml_nodes(node):
+        positions.setdefault(where, (current.start_mark.line + 1, current.start_mark.column + 1))
+    return positions
+
+
+def _yaml_duplicates(node: Any, loaded: LoadedDefinition) -> list[Diagnostic]:
+    """Diagnostics for keys repeated within one YAML mapping."""
+    import yaml
+
+    diags = []
+    for where, current in _yaml_nodes(node):
+        if not isinstance(current, yaml.MappingNode):
+            continue
+        seen: set[str] = set()
+        for key_node, _ in current.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                continue
+            if key_node.value in seen:
+                mark = key_node.start_mark
+                diags.append(
+                    Diagnostic(
+                        "SCHEMA_VALIDATION_FAILED",
+                        f"Duplicate field '{key_node.value}'",
+                        where + pointer(key_node.value),
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                )
+            seen.add(key_node.value)
+    return diags
+
+
+# --- values that JSON cannot hold ------------------------------------------------------
+
+
+def _check_value(document: Any, loaded: LoadedDefinition | None = None) -> list[Diagnostic]:
+    """Diagnostics for values that are not JSON (non-string keys, NaN, dates, ...), which a
+    YAML document or a dict built in Python can contain."""
+    diags = []
+    depth_limit_hit = False
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+    while stack:
+        path, value = stack.pop()
+        if len(path) > MAX_DEPTH:
+            depth_limit_hit = True
+            continue
+        problem = _non_json_problem(value)
+        if problem is None and isinstance(value, dict):
+            bad_keys = [k for k in value if not isinstance(k, str)]
+            if bad_keys:
+                problem = f"object keys must be strings, found {bad_keys[0]!r}"
+            stack.extend(((*path, k), v) for k, v in value.items() if isinstance(k, str))
+        elif problem is None and isinstance(value, (list, tuple)):
+            stack.extend(((*path, i), v) for i, v in enumerate(value))
+        if problem is not None:
+            where = pointer(*path)
+            line, column = (loaded.position(where) if loaded else None) or (None, None)
+            diags.append(Diagnostic("SCHEMA_VALIDATION_FAILED", problem, where, line, column))
+    if depth_limit_hit:
+        diags.append(_too_deep())
+    return diags
+
+
+def _non_json_problem(value: Any) -> str | None:
+    """Why a single value is not a JSON value, or None when it is one."""
+    if value is None or isinstance(value, (str, bool, int, dict, list, tuple)):
+        return None
+    if isinstance(value, float):
+        return (
+            None
+            if value == value and value not in (float("inf"), float("-inf"))
+            else f"{value} is not a valid JSON number"
+        )
+    return f"a {type(value).__name__} is not a JSON value"
+
+
+# --- nesting ---------------------------------------------------------------------------
+
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _nesting_problem(text: str) -> Diagnostic | None:
+    """A TOO_DEEPLY_NESTED diagnostic when brackets nest deeper than MAX_DEPTH, found by a
+    scan of the text that skips JSON strings; None otherwise."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+                return _too_deep(line, column)
+        elif token in ("]", "}"):
+            depth -= 1
+    return None
+
+
+def _too_deep(line: int | None = None, column: int | None = None) -> Diagnostic:
+    """The diagnostic for a document nested deeper than MAX_DEPTH."""
+    return Diagnostic(
+        "TOO_DEEPLY_NESTED",
+        f"the definition nests objects and arrays more than {MAX_DEPTH} levels deep",
+        "",
+        line,
+        column,
+    )
+
+
+# --- positions -------------------------------------------------------------------------
+
+
+class _Pairs(list):  # type: ignore[type-arg]
+    """The key/value pairs of one JSON object, in source order (duplicates kept)."""
+
+
+def _compute_positions(text: str, syntax: str) -> dict[str, tuple[int, int]]:
+    """Map pointers to 1-based (line, column) for a JSON or YAML source."""
+    if syntax == "yaml":
+        import yaml
+
+        try:
+            node = _yaml_loader_class()(text).get_single_node()
+        except yaml.YAMLError:
+            return {}
+        return _yaml_positions(node) if node is not None else {}
+    return _json_positions(text)
+
+
+def _json_positions(text: str) -> dict[str, tuple[int, int]]:
+    """Positions from json-source-map, re-keyed with correctly escaped pointers.
+
+    The library names entries by the raw key text, unescaped for ``/`` and ``~``; its entries
+    come in document order, so they are matched one to one with a walk of the same text.
+    """
+    try:
+        entries = _source_map_entries(text)
+        pairs_tree = json.loads(text, object_pairs_hook=_Pairs)
+    except Exception:  # the library is best effort; positions are optional
+        return {}
+    pointers = list(_source_order_pointers(pairs_tree))
+    positions: dict[str, tuple[int, int]] = {}
+    if len(pointers) == len(entries):
+        for where, entry in zip(pointers, entries, strict=True):
+            start = entry.value_start
+            positions[where] = (start.line + 1, start.column + 1)
+    return positions
+
+
+def _source_map_entries(text: str) -> list[Any]:
+    """The library's entries in document order (its dict keeps only the last duplicate)."""
+    from json_source_map import handle, types
+
+    return [
+        entry for _, entry in handle.value(source=text, current_location=types.Location(0, 0, 0))
+    ]
+
+
+def _source_order_pointers(tree: Any) -> Iterator[str]:
+    """Pointers of a pairs tree in document (pre-)order, duplicates included."""
+    stack: list[tuple[str, Any]] = [("", tree)]
+    while stack:
+        where, value = stack.pop()
+        yield where
+        if isinstance(value, _Pairs):
+            stack.extend((where + pointer(k), v) for k, v in reversed(value))
+        elif isinstance(value, list):
+            stack.extend((where + pointer(i), v) for i, v in reversed(list(enumerate(value))))

@@ -1,0 +1,67 @@
+"""Validation of state machine definitions: text, structure (JSON Schema) and semantics.
+
+``validate(source)`` loads a definition and checks it; ``check(loaded)`` checks one that is
+already loaded.  Both return Diagnostics sorted by position and never raise for a bad
+definition.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from asl.diagnostics import Diagnostic
+from asl.loading import LoadedDefinition, load
+from asl.validation.codes import INTERNAL_ERROR
+
+__all__ = ["check", "validate"]
+
+
+def validate(source: Any, *, filename: str | None = None) -> list[Diagnostic]:
+    """Every problem found in a definition (text, bytes, dict or path); [] means valid.
+
+    Raises TypeError only when ``source`` is of an unsupported type.
+    """
+    loaded, diagnostics = load(source, filename=filename)
+    if loaded is None:
+        return diagnostics
+    if any(d.code == "TOO_DEEPLY_NESTED" for d in diagnostics):
+        return _sorted(diagnostics)
+    return _sorted(diagnostics + check(loaded))
+
+
+def check(loaded: LoadedDefinition) -> list[Diagnostic]:
+    """Schema and semantic diagnostics for a loaded definition, with line/column filled in
+    from its source and sorted by position."""
+    from asl.validation.model import Definition
+    from asl.validation.rules import all_rules
+
+    definition = Definition(loaded.document)
+    found: list[Diagnostic] = []
+    for rule in all_rules():
+        try:
+            found.extend(rule(definition))
+        except Exception as exc:  # a crashing rule is a bug in asl; say so instead of raising
+            message = f"validation rule {rule.__name__} failed: {type(exc).__name__}: {exc}"
+            found.append(Diagnostic(INTERNAL_ERROR, message))
+    return _sorted([_located(d, loaded) for d in _unique(found)])
+
+
+def _located(diagnostic: Diagnostic, loaded: LoadedDefinition) -> Diagnostic:
+    """The diagnostic with line and column of its pointer, when the source had text."""
+    if diagnostic.line is not None or loaded.text is None:
+        return diagnostic
+    position = loaded.position(diagnostic.path)
+    if position is None:
+        return diagnostic
+    return dataclasses.replace(diagnostic, line=position[0], column=position[1])
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics without exact repeats (two rules may notice the same problem)."""
+    return list(dict.fromkeys(diagnostics))
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics in source order (those without a position first, then by pointer)."""
+    return sorted(diagnostics, key=lambda d: (d.line or 0, d.column or 0, d.path, d.code))

@@ -1,0 +1,43 @@
+"""Semantic rules: one function per rule, each yielding Diagnostics for a Definition.
+
+A rule is registered with the `rule` decorator; `RULES` lists them in registration order.
+Rules receive a `Definition` (see `asl.validation.model`) and must cope with any value of
+any type: the schema check reports type errors, rules just skip what they cannot read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from asl.diagnostics import Diagnostic
+from asl.validation.model import Definition
+
+__all__ = ["RULES", "Rule", "rule", "all_rules"]
+
+Rule = Callable[[Definition], Iterable[Diagnostic]]
+
+RULES: list[Rule] = []
+
+
+def rule(function: Rule) -> Rule:
+    """Register ``function`` as a validation rule and return it unchanged."""
+    RULES.append(function)
+    return function
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule (importing the rule modules registers them)."""
+    from asl.validation.rules import (  # noqa: F401
+        choice,
+        fields,
+        jsonata,
+        names,
+        paths,
+        resources,
+        retry,
+        structure,
+        templates,
+        transitions,
+    )
+
+    return list(RULES)

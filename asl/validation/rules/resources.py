@@ -1,0 +1,151 @@
+"""Task and Map resources: Lambda function ARNs, activity ARNs and ``arn:aws:states:::``
+service integrations that AWS knows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from asl.diagnostics import Diagnostic
+from asl.validation.codes import SCHEMA_VALIDATION_FAILED, UNRECOGNIZED_RESOURCE
+from asl.validation.model import Definition
+from asl.validation.rules import rule
+
+SYNC = ".sync"
+SYNC2 = ".sync:2"
+CALLBACK = ".waitForTaskToken"
+
+# Optimized integrations: service -> {action: allowed suffixes}; None = any action (the
+# service is known but its action list is long or changes often).
+OPTIMIZED: dict[str, dict[str, tuple[str, ...]] | None] = {
+    "lambda": {"invoke": (CALLBACK,)},
+    "dynamodb": {"getItem": (), "putItem": (), "updateItem": (), "deleteItem": ()},
+    "sns": {"publish": (CALLBACK,)},
+    "sqs": {"sendMessage": (CALLBACK,)},
+    "states": {"startExecution": (SYNC, SYNC2, CALLBACK)},
+    "batch": {"submitJob": (SYNC,)},
+    "ecs": {"runTask": (SYNC, CALLBACK)},
+    "glue": {"startJobRun": (SYNC,)},
+    "databrew": {"startJobRun": (SYNC,)},
+    "apigateway": {"invoke": (CALLBACK,)},
+    "events": {"putEvents": (CALLBACK,)},
+    "mediaconvert": {"createJob": (SYNC,)},
+    "http": {"invoke": ()},
+    "s3": {"getObject": (), "putObject": (), "listObjectsV2": ()},
+    "athena": None,
+    "bedrock": None,
+    "codebuild": None,
+    "eks": None,
+    "elasticmapreduce": None,
+    "emr-containers": None,
+    "emr-serverless": None,
+    "sagemaker": None,
+}
+SUFFIXES = (SYNC2, SYNC, CALLBACK)
+
+_NAME = r"[A-Za-z0-9_-]+"
+_LAMBDA = re.compile(rf"function:({_NAME})(?::(\$LATEST|{_NAME}))?")
+_ACTIVITY = re.compile(r"activity:[^\s:]+")
+_SDK = re.compile(r"aws-sdk:[a-z0-9-]+:[A-Za-z0-9]+")
+
+
+def resource_problem(resource: str) -> tuple[str, str] | None:
+    """(code, message) when AWS would not accept ``resource``, else None."""
+    if not resource.startswith("arn:"):
+        if "${" in resource and resource.count("${") != resource.count("}"):
+            return SCHEMA_VALIDATION_FAILED, _not_recognized(
+                resource, "an unclosed '${' placeholder"
+            )
+        return UNRECOGNIZED_RESOURCE, (
+            f"The resource '{resource}' is not an ARN; AWS accepts only Lambda function, activity"
+            " and service integration ARNs (asl can still run it with a registered handler)"
+        )
+    parts = resource.split(":", 5)
+    if len(parts) < 6:
+        return SCHEMA_VALIDATION_FAILED, _not_recognized(
+            resource, "an ARN has six ':'-separated parts"
+        )
+    _, _, service, region, account, rest = parts
+    if service == "lambda":
+        return (
+            None
+            if _LAMBDA.fullmatch(rest)
+            else (SCHEMA_VALIDATION_FAILED, _not_recognized(resource))
+        )
+    if service != "states":
+        return UNRECOGNIZED_RESOURCE, (
+            f"The resource '{resource}' is not a Lambda function, activity or Step Functions"
+            " service integration ARN"
+        )
+    if region or account:
+        return (
+            None
+            if _ACTIVITY.fullmatch(rest)
+            else (SCHEMA_VALIDATION_FAILED, _not_recognized(resource))
+        )
+    return _integration_problem(resource, rest)
+
+
+def _integration_problem(resource: str, rest: str) -> tuple[str, str] | None:
+    """Problems with ``arn:aws:states:::<service>:<action>[suffix]``."""
+    suffix = next((s for s in SUFFIXES if rest.endswith(s)), "")
+    body = rest[: len(rest) - len(suffix)]
+    if body.startswith("aws-sdk:"):
+        if _SDK.fullmatch(body) and suffix in ("", CALLBACK):
+            return None
+        return SCHEMA_VALIDATION_FAILED, _not_recognized(resource)
+    service, _, action = body.partition(":")
+    if service not in OPTIMIZED:
+        return (
+            UNRECOGNIZED_RESOURCE,
+            f"The resource '{resource}' is not a service integration asl knows",
+        )
+    actions = OPTIMIZED[service]
+    if not action or ":" in action:
+        return SCHEMA_VALIDATION_FAILED, _not_recognized(resource)
+    if actions is None:
+        return None
+    if action not in actions or (suffix and suffix not in actions[action]):
+        return SCHEMA_VALIDATION_FAILED, _not_recognized(resource)
+    return None
+
+
+def _not_recognized(resource: str, why: str = "") -> str:
+    """AWS's wording for a resource it does not know."""
+    detail = f" ({why})" if why else ""
+    return (
+        f"The resource provided {resource} is not recognized. The value is not a valid resource"
+        f" ARN, or the resource is not available in this region.{detail}"
+    )
+
+
+def _resources(definition: Definition) -> Iterator[tuple[str, Any, bool]]:
+    """(pointer, value, is_task) of every Resource field: Task states and Map reader/writer."""
+    for state in definition.states:
+        if state.type == "Task" and "Resource" in state.node:
+            yield state.at("Resource"), state.node["Resource"], True
+        elif state.type == "Map":
+            for key in ("ItemReader", "ResultWriter"):
+                holder = state.node.get(key)
+                if isinstance(holder, dict) and "Resource" in holder:
+                    yield state.at(key, "Resource"), holder["Resource"], False
+
+
+@rule
+def known_resources(definition: Definition) -> Iterator[Diagnostic]:
+    """Resources are ARNs AWS accepts; non-ARN names only warn (asl can run them offline)."""
+    for where, resource, _ in _resources(definition):
+        if not isinstance(resource, str) or not resource:
+            continue
+        if resource.startswith("{%"):
+            message = "The field 'Resource' must be a constant string, not a JSONata expression"
+            yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, where)
+            continue
+        found = resource_problem(resource)
+        if found is not None:
+            code, message = found
+            if code == UNRECOGNIZED_RESOURCE:
+                yield Diagnostic(code, message, where, severity="warning")
+            else:
+                yield Diagnostic(code, message, where)

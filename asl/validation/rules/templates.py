@@ -1,0 +1,140 @@
+"""Payload templates of JSONPath states (Parameters, ResultSelector, ItemSelector, Assign,
+Credentials, ...): every ``.$`` key holds a valid path or intrinsic function call, and no
+two keys produce the same field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from asl.diagnostics import Diagnostic
+from asl.validation.codes import NO_DOLLAR, SCHEMA_VALIDATION_FAILED
+from asl.validation.model import Definition, State
+from asl.validation.rules import rule
+
+# Templates at the top of a state, and inside Map sub-objects.
+STATE_TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Credentials", "Assign")
+NESTED_TEMPLATES = (
+    ("ItemReader", "Parameters"),
+    ("ResultWriter", "Parameters"),
+    ("ItemBatcher", "BatchInput"),
+)
+
+
+def templates(state: State) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every payload template of a JSONPath state with its parts below the state."""
+    node = state.node
+    for key in STATE_TEMPLATES:
+        if key in node:
+            yield (key,), node[key]
+    for outer, inner in NESTED_TEMPLATES:
+        holder = node.get(outer)
+        if isinstance(holder, dict) and inner in holder:
+            yield (outer, inner), holder[inner]
+    for list_key in ("Catch", "Choices"):
+        items = node.get(list_key)
+        if isinstance(items, list):
+            for index, item in enumerate(items):
+                if isinstance(item, dict) and "Assign" in item:
+                    yield (list_key, index, "Assign"), item["Assign"]
+
+
+def expression_problem(value: Any) -> str | None:
+    """Why a ``.$`` value is not a valid path or intrinsic call, or None."""
+    if not isinstance(value, str):
+        return f"found {_json_type(value)} instead of a string"
+    try:
+        from asl.expressions.templates import compile_path_or_intrinsic
+    except ImportError:  # pragma: no cover - the expressions package is part of asl
+        return None
+    try:
+        compile_path_or_intrinsic(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _json_type(value: Any) -> str:
+    """A JSON type name with its article, for messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "null"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _walk(template: Any) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """Every object inside a template, with its parts below the template."""
+    pending: list[tuple[tuple[str | int, ...], Any]] = [((), template)]
+    while pending:
+        parts, node = pending.pop()
+        if isinstance(node, dict):
+            yield parts, node
+            pending.extend(((*parts, k), v) for k, v in node.items() if not k.endswith(".$"))
+        elif isinstance(node, list):
+            pending.extend(((*parts, i), v) for i, v in enumerate(node))
+
+
+@rule
+def template_expressions(definition: Definition) -> Iterator[Diagnostic]:
+    """Each ``.$`` key holds a JSONPath or an intrinsic function call that compiles."""
+    for state in definition.states:
+        if state.is_jsonata:
+            continue
+        for base, template in templates(state):
+            for parts, node in _walk(template):
+                for key, value in node.items():
+                    if not key.endswith(".$"):
+                        continue
+                    problem = expression_problem(value)
+                    if problem is not None:
+                        message = (
+                            f"The value for the field '{key}' must be a valid JSONPath or a valid"
+                            f" intrinsic function call: {problem}"
+                        )
+                        yield Diagnostic(
+                            SCHEMA_VALIDATION_FAILED, message, state.at(*base, *parts, key)
+                        )
+
+
+@rule
+def template_field_collisions(definition: Definition) -> Iterator[Diagnostic]:
+    """``x`` and ``x.$`` in one object would both produce the field ``x``."""
+    for state in definition.states:
+        if state.is_jsonata:
+            continue
+        for base, template in templates(state):
+            for parts, node in _walk(template):
+                for key in node:
+                    if key.endswith(".$") and key[:-2] in node:
+                        message = f"The fields '{key[:-2]}' and '{key}' both produce the field '{key[:-2]}'"
+                        yield Diagnostic(
+                            SCHEMA_VALIDATION_FAILED, message, state.at(*base, *parts, key)
+                        )
+
+
+@rule
+def template_missing_dollar(definition: Definition) -> Iterator[Diagnostic]:
+    """Warn about a plain key whose value looks like a path: the path is not evaluated."""
+    for state in definition.states:
+        if state.is_jsonata:
+            continue
+        for base, template in templates(state):
+            if base[-1] == "Credentials":
+                continue
+            for parts, node in _walk(template):
+                for key, value in node.items():
+                    if (
+                        not key.endswith(".$")
+                        and isinstance(value, str)
+                        and value.startswith(("$.", "$$."))
+                    ):
+                        message = (
+                            f"The value of the field '{key}' looks like a JSONPath but is passed as a"
+                            f" literal string; name the field '{key}.$' to evaluate it"
+                        )
+                        yield Diagnostic(
+                            NO_DOLLAR, message, state.at(*base, *parts, key), severity="warning"
+                        )
