@@ -321,7 +321,7 @@ def _fail_value(step: Step, expr: Any) -> Any:
                 expr.expression, step.states_binding(), step.variables, expr.field
             )
         if isinstance(expr, ast.IntrinsicExpr):
-            return expr.intrinsic.evaluate(step.input, step.ctx, step.variables)
+            return expr.intrinsic.evaluate(step.input, step.ctx, step.variables, field=expr.field)
         assert isinstance(expr, ast.PathExpr)
         try:
             return resolve(expr.path, step.input, step.ctx, step.variables)
