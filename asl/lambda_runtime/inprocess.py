@@ -1,0 +1,132 @@
+"""The in-process backend: environments are threads of this process (the fastest backend).
+
+Each environment has its own thread, its own private module table for the code directory
+and layers (so two packages may both hold ``lambda_function.py``), its own view of
+``os.environ`` and its own ``TMPDIR``.  Limits of running in-process: memory is not
+capped, a hanging handler is abandoned rather than killed (a pure-Python loop is
+interrupted; a blocking C call runs on until it returns), and literal ``/tmp`` paths and
+the working directory are shared with the host.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+
+from asl.lambda_runtime import bootstrap
+from asl.lambda_runtime.configuration import FunctionConfiguration
+from asl.lambda_runtime.environment import (
+    INIT_TIMEOUT,
+    EnvironmentSettings,
+    EnvironmentThread,
+    ExecutionEnvironment,
+    InitOutcome,
+    InvocationOutcome,
+)
+
+
+class InProcessBackend:
+    """Runs each execution environment on a thread of the current process."""
+
+    name = "inprocess"
+
+    def check(self, config: FunctionConfiguration) -> None:
+        """Every configuration can run in-process."""
+
+    def create_environment(
+        self, config: FunctionConfiguration, settings: EnvironmentSettings
+    ) -> ExecutionEnvironment:
+        """A new (uninitialised) environment."""
+        return InProcessEnvironment(config, settings)
+
+
+class InProcessEnvironment(ExecutionEnvironment):
+    """An execution environment on a dedicated thread of this process."""
+
+    backend_name = "inprocess"
+
+    def __init__(self, config: FunctionConfiguration, settings: EnvironmentSettings):
+        super().__init__(config, settings)
+        bootstrap.install_log_capture()
+        bootstrap.install_environ_overlay()
+        self.overlay = bootstrap.EnvironOverlay(self.variables())
+        self.namespace = (
+            bootstrap.ModuleNamespace(config.search_path) if config.code is not None else None
+        )
+        self.handler: Callable[..., Any] | None = None
+        self._thread = EnvironmentThread(f"asl-lambda-{config.function_name}-{self.id}")
+
+    async def initialize(self) -> InitOutcome:
+        """Import the handler module on the environment's thread (a callable needs nothing)."""
+        if self.config.handler is not None:
+            self.handler = self.config.handler
+            return InitOutcome(None, [], 0.0)
+        handler_name = self.config.handler_string
+
+        def init() -> bootstrap.InitResult:
+            return bootstrap.initialize(handler_name, self.namespace, self.overlay)
+
+        start = time.perf_counter()
+        finished, result = await self._thread.call(init, INIT_TIMEOUT)
+        if not finished or result is None:
+            self.discard()
+            return InitOutcome(None, [], (time.perf_counter() - start) * 1000, timed_out=True)
+        self.handler = result.handler
+        return InitOutcome(result.error, result.logs, result.duration_ms)
+
+    async def invoke(
+        self, request: bootstrap.InvocationRequest, timeout: float
+    ) -> InvocationOutcome:
+        """Run the handler for one request within ``timeout`` seconds."""
+        handler = self.handler
+        assert handler is not None, "invoke before a successful initialize"
+        self.invocations += 1
+        log = bootstrap.InvocationLog(request.request_id)
+        start = time.perf_counter()
+        response: bootstrap.InvocationResponse | None
+        if bootstrap.is_async_handler(handler):
+            response = None
+            with anyio.move_on_after(timeout):
+                response = await bootstrap.invoke_async_handler(handler, request, self.overlay, log)
+        else:
+            overlay = self.overlay
+
+            def run() -> bootstrap.InvocationResponse:
+                return bootstrap.invoke_handler(handler, request, overlay, log)
+
+            _, response = await self._thread.call(run, timeout)
+        duration = (time.perf_counter() - start) * 1000
+        if response is None:
+            self.discard()
+            return InvocationOutcome("timeout", logs=log.close(), duration_ms=timeout * 1000)
+        if response.exit:
+            self.discard()
+        return InvocationOutcome(
+            "exit" if response.exit else "success" if response.ok else "error",
+            response.body,
+            response.content_type,
+            response.error_type,
+            response.logs,
+            duration,
+            _max_rss_mb(),
+        )
+
+    def discard(self) -> None:
+        """Abandon the thread and forget the module state."""
+        if not self.discarded:
+            self._thread.abandon()
+            self.handler = None
+        super().discard()
+
+    def close(self) -> None:
+        """Shut down normally (runtime closing)."""
+        self._thread.close()
+        super().discard()
+
+
+def _max_rss_mb() -> int:
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
