@@ -1,10 +1,10 @@
-"""The functions Step Functions adds to JSONata, and JSONata error texts as AWS prints them.
+"""The functions Step Functions adds to JSONata, bound on every compiled expression.
 
 Step Functions binds ``$partition``, ``$range``, ``$hash``, ``$random`` (with an optional
 seed, drawn from ``java.util.Random``), ``$uuid`` and ``$parse`` on every expression and
-removes ``$eval`` (calling it fails with ``T1006``).  AWS runs jsonata-js 2.0.6, whose error
-messages differ in wording from the ``jsonata-python`` port; `message_for` renders the
-jsonata-js text.
+removes ``$eval`` (calling it fails with ``T1006``).  Behaviour at the edges (argument
+rounding toward zero, undefined results, error texts) follows what AWS was measured doing
+(floci-io/floci issues #2662, #2737 and their fixes).
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import hashlib
 import json
 import math
 import random as _random
-import re
 import uuid as _uuid
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from asl.expressions import jsonata_compat
 
 #: Digest algorithms ``$hash`` accepts (names as AWS spells them).
 HASH_ALGORITHMS = {
@@ -69,6 +70,7 @@ def prepare(lib: Any) -> None:
     global _lib
     if _lib is not None:
         return
+    jsonata_compat.patch_engine(lib)
     _lib = lib
     # One optional slot more than each function takes, so a surplus argument reaches the
     # function and fails with AWS's message rather than the engine's.
@@ -86,6 +88,12 @@ def prepare(lib: Any) -> None:
         function = lib.Jsonata.JFunction(_AwsFunction(implementation), signature)
         function.signature.set_function_name(name)
         _bindings[name] = function
+    _bindings["now"] = jsonata_compat.wrap_call("now", _bindings["now"])
+    string = lib.Jsonata.JFunction(_AwsFunction(_string_call), "<x-b?:s>")
+    string.signature.set_function_name("string")
+    _bindings["string"] = string
+    for name, function in jsonata_compat.wrapped_builtins(lib).items():
+        _bindings.setdefault(name, function)
     # AWS disables $eval: an unbound name called as a function is JSONata's own T1006.
     _bindings["eval"] = None
 
@@ -170,7 +178,7 @@ def _partition(args: list[Any]) -> Any:
     if array is None:
         return None
     if not isinstance(array, list):
-        raise _error("T0412", 1, "partition", "undefined")
+        raise _error("T0412", 1, "partition", "?")  # jsonata-js: "an array of undefined"
     if not array:
         return None
     size_argument = _argument(args, 1)
@@ -283,80 +291,8 @@ def _millis(args: list[Any]) -> int:
     return current_millis()
 
 
-# --- error messages ----------------------------------------------------------------------
-
-_PLACEHOLDER = re.compile(r"\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}")
-
-#: jsonata-js wording where the port's catalogue differs beyond "Object" for "function".
-_JS_TEMPLATES = {
-    "T0412": "Argument {{index}} of function {{token}} must be an array of {{type}}",
-    "D3050": "The second argument of reduce function must be a function with at least two arguments",
-}
-
-#: How jsonata-js names the element type a signature asks an array for.
-_ARRAY_TYPES = {
-    "a": "arrays",
-    "b": "booleans",
-    "f": "functions",
-    "n": "numbers",
-    "o": "objects",
-    "s": "strings",
-}
-
-
-def _js_text(value: Any) -> str:
-    """``JSON.stringify`` of a value, as jsonata-js inserts ``{{value}}`` into messages."""
-    if value is None:
-        return "undefined"
-    if _lib is not None and value is _lib.Utils.NULL_VALUE:
-        return "null"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return "null"
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-    try:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_unknown)
-    except (TypeError, ValueError):
-        return "undefined"
-
-
-def _unknown(value: Any) -> Any:
-    """How values JSON cannot hold (functions, null markers) are written in messages."""
-    if _lib is not None and value is _lib.Utils.NULL_VALUE:
-        return None
-    return {}
-
-
-def _raw_text(value: Any) -> str:
-    """A value inserted raw (``{{{token}}}``), as JavaScript's string conversion writes it."""
-    if value is None:
-        return "undefined"
-    return str(value)
-
-
-def message_for(err: Any) -> str:
-    """The jsonata-js message for an engine exception (without the ``CODE: `` prefix)."""
-    code = getattr(err, "error", None)
-    template = _JS_TEMPLATES.get(code) if code else None
-    if template is None:
-        template = _lib.JException.error_codes.get(code) if (code and _lib) else None
-        if template is not None:
-            template = template.replace("Object", "function")
-    if template is None:
-        return str(err)
-    if template == "{{{message}}}":
-        return _raw_text(err.current)
-    values = [err.current, err.expected, err.extra]
-    if code == "T0412" and isinstance(err.extra, str):
-        values[2] = _ARRAY_TYPES.get(err.extra[:1], err.extra)
-    if code == "T2009":
-        # the port passes (lhs, rhs, operator); jsonata-js names them value, value2, token
-        values = [err.current, err.expected, err.extra]
-    position = iter(values)
-
-    def fill(match: re.Match[str]) -> str:
-        value = next(position, None)
-        return _raw_text(value) if match.group(1) else _js_text(value)
-
-    return _PLACEHOLDER.sub(fill, template)
+def _string_call(args: list[Any]) -> Any:
+    """``$string(value[, prettify])`` written as jsonata-js writes it."""
+    value = args[0] if args else None
+    prettify = args[1] if len(args) > 1 else None
+    return jsonata_compat.string_function(value, prettify)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from asl.expressions import jsonata_functions
+from asl.expressions import jsonata_compat, jsonata_functions
 
 
 class CompileError(Exception):
@@ -54,8 +54,38 @@ class Compiled:
         self.ast = engine.ast
 
 
+#: How deep an evaluation may nest: AWS refuses depth 101, counted the way this engine
+#: counts (one level per evaluation step entered and not yet left).
+MAX_DEPTH = 100
+#: How long one evaluation may run before it fails (AWS bounds evaluation too).
+TIMEOUT_SECONDS = 10.0
+
 _lib: Any = None
 _evaluation = threading.local()
+
+
+class _Guard:
+    """Per-evaluation bounds on nesting depth and running time (engine step callbacks)."""
+
+    __slots__ = ("depth", "steps", "deadline")
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.steps = 0
+        self.deadline = time.monotonic() + TIMEOUT_SECONDS
+
+    def enter(self, expr: Any, input: Any, environment: Any) -> None:  # noqa: A002
+        """Called by the engine before each step."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _lib.JException("D1011", -1)
+        self.steps += 1
+        if not self.steps & 0x3FF and time.monotonic() > self.deadline:
+            raise _lib.JException("D1012", -1, int(TIMEOUT_SECONDS * 1000))
+
+    def leave(self, expr: Any, input: Any, environment: Any, result: Any) -> None:  # noqa: A002
+        """Called by the engine after each step."""
+        self.depth -= 1
 
 
 def _library() -> Any:
@@ -71,22 +101,30 @@ def _library() -> Any:
 
 def compile_source(source: str) -> Compiled:
     """Parse an expression (without ``{% %}``) and bind the Step Functions functions."""
-    lib = _library()
-    try:
-        engine = lib.Jsonata(source)
-    except lib.JException as err:
-        code = err.error
-        raise CompileError(code, jsonata_functions.message_for(err), err.location) from None
-    except (ValueError, TypeError, IndexError, AttributeError, KeyError):
-        # The port fails with a Python error on some inputs jsonata-js reports as the end.
-        raise CompileError("S0207", "Unexpected end of expression", len(source)) from None
-    except RecursionError:
-        raise CompileError(None, "The expression is nested too deeply", None) from None
+    engine = _parse(source)
     engine.set_output_convert_nulls(False)
     # Inputs come from JSON already; the engine's own check walks the whole input each time.
     engine.set_validate_input(False)
     jsonata_functions.bind_all(engine)
     return Compiled(engine)
+
+
+def _parse(source: str) -> Any:
+    """The engine's parse of ``source``; raises `CompileError` with jsonata-js's message."""
+    lib = _library()
+    # The port's tokenizer reads past the end after a trailing comment; a newline avoids it.
+    for text in (source, source + "\n"):
+        try:
+            return lib.Jsonata(text)
+        except lib.JException as err:
+            raise CompileError(
+                jsonata_compat.error_code(err), jsonata_compat.message_for(err), err.location
+            ) from None
+        except RecursionError:
+            raise CompileError(None, "The expression is nested too deeply", None) from None
+        except Exception:  # noqa: BLE001 - the port's own failure; retried once, then reported
+            continue
+    raise CompileError("S0207", "Unexpected end of expression", len(source))
 
 
 def current_millis() -> int:
@@ -108,21 +146,23 @@ def evaluate(
     null = lib.Utils.NULL_VALUE
     bindings = {name: null if value is None else value for name, value in variables.items()}
     bindings["states"] = states
+    guard = _Guard()
+    bindings["__evaluate_entry"] = guard.enter
+    bindings["__evaluate_exit"] = guard.leave
     _evaluation.now_millis = now_millis if now_millis is not None else int(time.time() * 1000)
     try:
         raw = compiled.engine.evaluate(None, bindings)
     except lib.JException as err:
-        raise EvaluationFailure(err.error, jsonata_functions.message_for(err)) from None
+        raise EvaluationFailure(
+            jsonata_compat.error_code(err), jsonata_compat.message_for(err)
+        ) from None
     except RecursionError:
         raise EvaluationFailure(
             "D1011",
             "Stack overflow. Check for non-terminating recursive function.  "
             "Consider rewriting as tail-recursive",
         ) from None
-    except ZeroDivisionError:
-        # jsonata-js divides to Infinity, then rejects the non-finite number.
-        raise EvaluationFailure("D1001", "Number out of range: null") from None
-    except (OverflowError, ValueError, TypeError, KeyError, IndexError, AttributeError) as err:
+    except Exception as err:  # noqa: BLE001 - the port raises plain Python errors at times
         raise EvaluationFailure(None, str(err) or type(err).__name__) from None
     finally:
         _evaluation.now_millis = None
@@ -136,25 +176,41 @@ def to_json(value: Any, null: Any) -> Any:
 
     Raises `FunctionResult` if a function (or any non-JSON value) sits anywhere in it.
     """
-    if value is null:
-        return None
-    if value is None or isinstance(value, (str, bool)):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return _number(value)
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is dict:
         # Engine-built objects never hold undefined members, so None here is JSON null.
         return {key: to_json(item, null) for key, item in value.items()}
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return _number(value)
     if isinstance(value, (list, tuple)):
         return [to_json(item, null) for item in value]
+    if value is null:
+        return None
+    if isinstance(value, dict):
+        return {key: to_json(item, null) for key, item in value.items()}
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return _number(float(value))
+    if isinstance(value, str):
+        return str(value)
     raise FunctionResult
 
 
-def _number(value: float) -> int | float:
-    """A float as JSON from JavaScript would carry it: integral values without ``.0``."""
-    if math.isfinite(value) and value.is_integer() and abs(value) < 2**63:
+def _number(value: float) -> int | float | str:
+    """A float as AWS returns it: integral values without ``.0``, non-finite ones named.
+
+    JSON has no Infinity or NaN; AWS writes them as the strings JavaScript names them by.
+    """
+    if not math.isfinite(value):
+        if math.isnan(value):
+            return "NaN"
+        return "Infinity" if value > 0 else "-Infinity"
+    if value.is_integer() and abs(value) < 2**63:
         return int(value)
     return value
 

@@ -1,0 +1,99 @@
+"""How much JSONata costs: engine import, compiling, evaluating, templates, result copies.
+
+Run on demand: ``python benchmarks/jsonata_bench.py`` (from the repository root).  Prints
+one line per measurement, in microseconds per operation (best of several rounds).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from asl.expressions.jsonata import compile_jsonata, compile_jsonata_template  # noqa: E402
+
+EXPRESSIONS = {
+    "literal": "{% 1 %}",
+    "input path": "{% $states.input.order.customer.name %}",
+    "variable": "{% $count %}",
+    "arithmetic": "{% $sum($states.input.order.lines.price) * 1.2 + $count %}",
+    "predicate": "{% $states.input.order.lines[price > 10].sku %}",
+    "map + lambda": "{% $map($states.input.order.lines, function($l) { $l.price * $l.qty }) %}",
+    "string ops": "{% $uppercase($states.input.order.customer.name) & '-' & $string($count) %}",
+    "condition": "{% $states.input.order.total > 100 and $count < 5 %}",
+    "aws function": "{% $partition($states.input.order.lines, 2) %}",
+}
+
+
+def _order(lines: int) -> dict[str, Any]:
+    """A state input with an order of ``lines`` lines."""
+    return {
+        "order": {
+            "customer": {"name": "Ada Lovelace", "id": "c-1"},
+            "total": 250,
+            "lines": [
+                {"sku": f"sku-{n}", "price": n % 40 + 0.5, "qty": n % 3 + 1} for n in range(lines)
+            ],
+        }
+    }
+
+
+def best(operation: Callable[[], Any], number: int, rounds: int = 5) -> float:
+    """Best-of-rounds time of one call, in microseconds."""
+    timings = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(number):
+            operation()
+        timings.append((time.perf_counter() - start) / number)
+    return min(timings) * 1e6
+
+
+def engine_import_ms() -> float:
+    """Milliseconds to import the ``jsonata`` engine in a fresh interpreter."""
+    code = "import time; t = time.perf_counter(); import jsonata; print(time.perf_counter() - t)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    return float(out) * 1000
+
+
+def main() -> None:
+    """Print the measurements."""
+    print(f"engine import (fresh process): {engine_import_ms():8.1f} ms")
+    compile_jsonata("{% 1 %}")  # warm the engine
+    states = {"input": _order(20), "context": {}}
+    variables = {"count": 3}
+    print(f"{'expression':<16}{'compile us':>12}{'evaluate us':>14}")
+    for label, text in EXPRESSIONS.items():
+        compile_us = best(lambda text=text: compile_jsonata(text), 200)
+        expression = compile_jsonata(text)
+        evaluate_us = best(lambda e=expression: e.evaluate(states, variables), 500)
+        print(f"{label:<16}{compile_us:>12.1f}{evaluate_us:>14.1f}")
+
+    template = compile_jsonata_template(
+        {
+            "customer": "{% $states.input.order.customer %}",
+            "total": "{% $states.input.order.total %}",
+            "static": {"a": 1, "b": [1, 2, 3]},
+            "count": "{% $count %}",
+        }
+    )
+    print(f"template of 3 expressions: {best(lambda: template.evaluate(states, variables, field='Output'), 500):8.1f} us")
+    static = compile_jsonata_template({"a": 1, "b": [1, 2, {"c": "d"}]})
+    print(f"static template (copy):    {best(lambda: static.evaluate(states, variables, field='Output'), 2000):8.1f} us")
+
+    big = {"input": _order(2500), "context": {}}  # about 150 KB of JSON
+    whole = compile_jsonata("{% $states.input %}")
+    print(f"$states.input of ~150 KB:  {best(lambda: whole.evaluate(big, {}), 20):8.1f} us")
+    summed = compile_jsonata("{% $sum($states.input.order.lines.price) %}")
+    print(f"$sum over 2500 lines:      {best(lambda: summed.evaluate(big, {}), 20):8.1f} us")
+
+
+if __name__ == "__main__":
+    main()
