@@ -17,26 +17,30 @@ from asl.validation.codes import INTERNAL_ERROR
 __all__ = ["check", "validate"]
 
 
-def validate(source: Any, *, filename: str | None = None) -> list[Diagnostic]:
+def validate(
+    source: Any, *, filename: str | None = None, machine_type: str = "STANDARD"
+) -> list[Diagnostic]:
     """Every problem found in a definition (text, bytes, dict or path); [] means valid.
 
-    Raises TypeError only when ``source`` is of an unsupported type.
+    ``machine_type`` is ``"STANDARD"`` or ``"EXPRESS"`` (Express machines cannot use
+    ``.sync``, ``.waitForTaskToken`` or activities).  Warnings do not make a definition
+    invalid.  Raises TypeError only when ``source`` is of an unsupported type.
     """
     loaded, diagnostics = load(source, filename=filename)
     if loaded is None:
         return diagnostics
     if any(d.code == "TOO_DEEPLY_NESTED" for d in diagnostics):
         return _sorted(diagnostics)
-    return _sorted(diagnostics + check(loaded))
+    return _sorted(diagnostics + check(loaded, machine_type=machine_type))
 
 
-def check(loaded: LoadedDefinition) -> list[Diagnostic]:
+def check(loaded: LoadedDefinition, *, machine_type: str = "STANDARD") -> list[Diagnostic]:
     """Schema and semantic diagnostics for a loaded definition, with line/column filled in
     from its source and sorted by position."""
     from asl.validation.model import Definition
     from asl.validation.rules import all_rules
 
-    definition = Definition(loaded.document)
+    definition = Definition(loaded.document, machine_type=machine_type)
     found: list[Diagnostic] = []
     for rule in all_rules():
         try:

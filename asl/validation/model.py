@@ -80,10 +80,14 @@ class State:
 
 
 class Definition:
-    """A definition document broken into scopes and states for the rules."""
+    """A definition document broken into scopes and states for the rules.
 
-    def __init__(self, document: Any):
+    ``machine_type`` is the type the machine is validated for (STANDARD or EXPRESS).
+    """
+
+    def __init__(self, document: Any, *, machine_type: str = "STANDARD"):
         self.document = document
+        self.machine_type = machine_type.upper()
         self.scopes: list[Scope] = []
         self.states: list[State] = []
         top = document.get("QueryLanguage") if isinstance(document, dict) else None

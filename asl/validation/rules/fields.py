@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 from asl.diagnostics import Diagnostic
@@ -127,6 +126,8 @@ def is_rfc3339(text: str) -> bool:
     match = _RFC3339.fullmatch(text)
     if match is None:
         return False
+    from datetime import datetime  # imported when needed: most definitions have no timestamp
+
     year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
     try:
         datetime(year, month, day, hour, minute, min(second, 59))

@@ -102,13 +102,12 @@ def _is_jsonata(text: str) -> bool:
 @rule
 def jsonata_expressions(definition: Definition) -> Iterator[Diagnostic]:
     """Each JSONata expression parses and reads only what AWS lets it read."""
-    try:
-        from asl.expressions.jsonata import compile_jsonata
-    except ImportError:  # pragma: no cover - the expressions package is part of asl
-        return
     for state in definition.states:
         if not state.is_jsonata:
             continue
+        # Imported here: the JSONata engine is only loaded for definitions that use it.
+        from asl.expressions.jsonata import compile_jsonata
+
         for parts, value, allowed in fields(state):
             for inner, text in strings(value):
                 if not _is_jsonata(text):

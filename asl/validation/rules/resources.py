@@ -149,3 +149,21 @@ def known_resources(definition: Definition) -> Iterator[Diagnostic]:
                 yield Diagnostic(code, message, where, severity="warning")
             else:
                 yield Diagnostic(code, message, where)
+
+
+@rule
+def express_integrations(definition: Definition) -> Iterator[Diagnostic]:
+    """Express machines support neither .sync, .waitForTaskToken nor activities."""
+    if definition.machine_type != "EXPRESS":
+        return
+    for where, resource, is_task in _resources(definition):
+        if not is_task or not isinstance(resource, str):
+            continue
+        suffix = next((s for s in (SYNC2, SYNC, CALLBACK) if resource.endswith(s)), None)
+        if suffix is not None:
+            pattern = SYNC if suffix == SYNC2 else suffix
+            message = f"Express state machine does not support '{pattern}' service integration"
+            yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, where)
+        elif _ACTIVITY.fullmatch(resource.split(":", 5)[-1]) and resource.startswith("arn:"):
+            message = "Express state machine does not support activities"
+            yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, where)
