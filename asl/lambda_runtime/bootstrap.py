@@ -271,11 +271,14 @@ class LambdaContext:
 class InvocationLog:
     """The log events written during one phase (init or invoke) of an environment."""
 
-    def __init__(self, request_id: str = ""):
+    def __init__(
+        self, request_id: str = "", sink: Callable[[float, str], None] | None = None
+    ) -> None:
         self.request_id = request_id
         self.events: list[tuple[float, str]] = []
         self._partial = ""
         self._lock = threading.Lock()
+        self._sink = sink  # also told of each event as it happens (the worker streams them)
 
     def write(self, text: str) -> None:
         """Add printed text; each complete line becomes one log event."""
@@ -283,13 +286,19 @@ class InvocationLog:
             text = self._partial + text
             *lines, self._partial = text.split("\n")
             now = time.time()
-            self.events.extend((now, line) for line in lines)
+            for line in lines:
+                self._append(now, line)
 
     def add(self, message: str) -> None:
         """Add one (possibly multi-line) log event."""
         with self._lock:
             self._flush_partial()
-            self.events.append((time.time(), message.rstrip("\n")))
+            self._append(time.time(), message.rstrip("\n"))
+
+    def _append(self, stamp: float, message: str) -> None:
+        self.events.append((stamp, message))
+        if self._sink is not None:
+            self._sink(stamp, message)
 
     def close(self) -> list[tuple[float, str]]:
         """Flush a trailing unterminated line and return all events."""
@@ -299,7 +308,7 @@ class InvocationLog:
 
     def _flush_partial(self) -> None:
         if self._partial:
-            self.events.append((time.time(), self._partial))
+            self._append(time.time(), self._partial)
             self._partial = ""
 
 
@@ -847,9 +856,10 @@ def initialize(
     namespace: ModuleNamespace | None,
     environ: EnvironOverlay | None = None,
     reference: str | None = None,
+    log: InvocationLog | None = None,
 ) -> InitResult:
     """The init phase: import the handler's module (its global code runs now)."""
-    log = InvocationLog("")
+    log = log if log is not None else InvocationLog("")
     log_token = current_log.set(log)
     env_token = current_environ.set(environ) if environ is not None else None
     start = time.perf_counter()
@@ -873,6 +883,7 @@ def initialize(
 
 
 def _set_memory_limit(megabytes: int) -> None:
+    """Cap the process's data segment (heap and anonymous memory) at the function's memory."""
     try:
         import resource
 
@@ -901,11 +912,71 @@ def _run_coroutines(handler: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+_PATH_FUNCTIONS = (
+    "open",
+    "stat",
+    "lstat",
+    "listdir",
+    "scandir",
+    "mkdir",
+    "rmdir",
+    "remove",
+    "unlink",
+    "chmod",
+    "utime",
+    "access",
+    "truncate",
+)
+
+
+def redirect_tmp(private: str, keep: Sequence[str] = ()) -> None:
+    """Make ``/tmp`` mean this environment's own directory (in the worker process only).
+
+    Lambda gives every execution environment its own ``/tmp``; without a private mount,
+    the worker rewrites paths under ``/tmp`` in the file functions handlers use.  Paths
+    inside ``private`` and ``keep`` (the code directory and layers, which may themselves
+    live under ``/tmp`` on the host) are left alone.
+    """
+    import tempfile
+
+    tempfile.tempdir = private
+    exempt = tuple(os.path.join(p, "") for p in (private, *keep))
+
+    def translate(path: Any) -> Any:
+        if isinstance(path, (str, os.PathLike)) and not isinstance(path, bytes):
+            text = os.fspath(path)
+            if (
+                isinstance(text, str)
+                and (text == "/tmp" or text.startswith("/tmp/"))
+                and not os.path.join(text, "").startswith(exempt)
+            ):
+                return private + text[4:]
+        return path
+
+    def wrap(function: Callable[..., Any], arguments: int = 1) -> Callable[..., Any]:
+        def redirected(*args: Any, **kwargs: Any) -> Any:
+            args = tuple(translate(a) if i < arguments else a for i, a in enumerate(args))
+            return function(*args, **kwargs)
+
+        redirected.__name__ = getattr(function, "__name__", "redirected")
+        redirected.__doc__ = function.__doc__
+        return redirected
+
+    for name in _PATH_FUNCTIONS:
+        if hasattr(os, name):
+            setattr(os, name, wrap(getattr(os, name)))
+    for name in ("rename", "replace"):
+        setattr(os, name, wrap(getattr(os, name), 2))
+    builtins.open = io.open = wrap(io.open)  # type: ignore[assignment]
+
+
 def serve() -> None:
     """Worker main loop: one execution environment in its own process.
 
-    Requests arrive as JSON lines on stdin; responses leave as JSON lines on the original
-    stdout, which is then pointed at stderr so stray output cannot corrupt the protocol.
+    Requests arrive as JSON lines on stdin.  Replies leave as JSON lines on the original
+    stdout: ``{"log": [time, message]}`` for each log event as it happens, then the
+    result.  File descriptor 1 is then pointed at stderr so stray output cannot corrupt
+    the protocol.
     """
     here = os.path.dirname(os.path.abspath(__file__))
     if sys.path and os.path.abspath(sys.path[0] or ".") == here:
@@ -913,26 +984,38 @@ def serve() -> None:
     control = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
     sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", 0), write_through=True)
-    front = [p for p in os.environ.pop("_ASL_PATH", "").split(os.pathsep) if p]
-    sys.path[:0] = front
+    lock = threading.Lock()
+
+    def send(message: Mapping[str, Any]) -> None:
+        with lock:
+            control.write(json.dumps(message) + "\n")
+            control.flush()
+
+    def stream(stamp: float, message: str) -> None:
+        send({"log": [stamp, message]})
+
+    code_path = [p for p in os.environ.pop("_ASL_CODE_PATH", "").split(os.pathsep) if p]
+    host_path = [p for p in os.environ.pop("_ASL_HOST_PATH", "").split(os.pathsep) if p]
+    sys.path[:0] = code_path + [p for p in host_path if p not in sys.path]
     reference = os.environ.pop("_ASL_HANDLER_REFERENCE", "") or None
     memory = int(os.environ.pop("_ASL_MEMORY_LIMIT_MB", "0") or 0)
+    private_tmp = os.environ.pop("_ASL_PRIVATE_TMP", "")
+    if private_tmp:
+        redirect_tmp(private_tmp, code_path)
     install_log_capture()
     handler: Callable[..., Any] | None = None
     for line in sys.stdin:
         message = json.loads(line)
+        reply: dict[str, Any]
         if message["op"] == "init":
             if memory:
                 _set_memory_limit(memory)
-            result = initialize(os.environ.get("_HANDLER", ""), None, None, reference)
+            log = InvocationLog("", stream)
+            result = initialize(os.environ.get("_HANDLER", ""), None, None, reference, log)
             handler = result.handler
             if handler is not None and is_async_handler(handler):
                 handler = _run_coroutines(handler)
-            reply = {
-                "error": result.error,
-                "logs": result.logs,
-                "duration_ms": result.duration_ms,
-            }
+            reply = {"error": result.error, "duration_ms": result.duration_ms}
         else:
             assert handler is not None
             request = InvocationRequest(
@@ -943,11 +1026,13 @@ def serve() -> None:
                 message.get("client_context"),
                 message.get("cognito_identity"),
             )
-            response = invoke_handler(handler, request)
+            response = invoke_handler(
+                handler, request, None, InvocationLog(request.request_id, stream)
+            )
             reply = response.to_wire()
+            reply["logs"] = []  # already streamed
             reply["max_memory_mb"] = _max_memory_mb()
-        control.write(json.dumps(reply) + "\n")
-        control.flush()
+        send(reply)
         if reply.get("exit"):
             os._exit(1)
 

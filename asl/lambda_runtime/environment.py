@@ -148,11 +148,12 @@ class EnvironmentThread:
     daemon: a handler that hangs past its timeout is abandoned and cannot block exit.
     """
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, *, interruptible: bool = True):
         self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
         self.abandoned = False
+        self.interruptible = interruptible
 
     def _run(self) -> None:
         try:
@@ -208,7 +209,7 @@ class EnvironmentThread:
         self.abandoned = True
         self._jobs.put(None)
         ident = self._thread.ident
-        if interrupt and ident is not None and self._thread.is_alive():
+        if interrupt and self.interruptible and ident is not None and self._thread.is_alive():
             # Raises inside the handler at its next bytecode, so a pure-Python loop stops
             # burning CPU; a blocking C call (time.sleep) finishes first.
             ctypes.pythonapi.PyThreadState_SetAsyncExc(

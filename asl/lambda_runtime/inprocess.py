@@ -102,7 +102,9 @@ class InProcessEnvironment(ExecutionEnvironment):
         duration = (time.perf_counter() - start) * 1000
         if response is None:
             self.discard()
-            return InvocationOutcome("timeout", logs=log.close(), duration_ms=timeout * 1000)
+            return InvocationOutcome(
+                "timeout", logs=log.close(), duration_ms=timeout * 1000, max_memory_mb=_max_rss_mb()
+            )
         if response.exit:
             self.discard()
         return InvocationOutcome(

@@ -1,0 +1,1 @@
+"""A handler inside a package, using relative imports."""

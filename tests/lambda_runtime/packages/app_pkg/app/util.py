@@ -1,0 +1,5 @@
+"""Relative-import target."""
+
+
+def double(x):
+    return 2 * x

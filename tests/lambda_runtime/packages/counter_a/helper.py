@@ -1,0 +1,5 @@
+"""Helper module of package A."""
+
+
+def name():
+    return "a"

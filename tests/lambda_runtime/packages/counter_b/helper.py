@@ -1,0 +1,5 @@
+"""Helper module of package B."""
+
+
+def name():
+    return "b"

@@ -1,0 +1,3 @@
+"""Fails while the module initialises."""
+
+raise RuntimeError("cannot start")

@@ -1,0 +1,3 @@
+"""A module provided by a layer."""
+
+GREETING = "hello from the layer"

@@ -1,0 +1,5 @@
+"""Has no function called lambda_handler."""
+
+
+def other(event, context):
+    return None
