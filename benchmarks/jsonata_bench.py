@@ -84,9 +84,13 @@ def main() -> None:
             "count": "{% $count %}",
         }
     )
-    print(f"template of 3 expressions: {best(lambda: template.evaluate(states, variables, field='Output'), 500):8.1f} us")
+    print(
+        f"template of 3 expressions: {best(lambda: template.evaluate(states, variables, field='Output'), 500):8.1f} us"
+    )
     static = compile_jsonata_template({"a": 1, "b": [1, 2, {"c": "d"}]})
-    print(f"static template (copy):    {best(lambda: static.evaluate(states, variables, field='Output'), 2000):8.1f} us")
+    print(
+        f"static template (copy):    {best(lambda: static.evaluate(states, variables, field='Output'), 2000):8.1f} us"
+    )
 
     big = {"input": _order(2500), "context": {}}  # about 150 KB of JSON
     whole = compile_jsonata("{% $states.input %}")

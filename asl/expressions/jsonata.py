@@ -158,7 +158,7 @@ def inner_source(text: str) -> str:
 class JsonataExpression:
     """One compiled ``{% ... %}`` expression; evaluate it as often as needed."""
 
-    __slots__ = ("text", "source", "_compiled", "_variables", "_fields")
+    __slots__ = ("text", "source", "_compiled", "_variables", "_fields", "_context")
 
     def __init__(self, text: str):
         if not is_jsonata(text):
@@ -173,6 +173,7 @@ class JsonataExpression:
             raise JsonataSyntaxError(self.source, err.code, err.message, err.position) from None
         self._variables: frozenset[str] | None = None
         self._fields: tuple[str, ...] | None = None
+        self._context: tuple[str, ...] | None = None
 
     def __repr__(self) -> str:
         return f"JsonataExpression({self.text!r})"
@@ -221,6 +222,16 @@ class JsonataExpression:
         if self._fields is None:
             self._fields = tuple(jsonata_analysis.top_level_fields(self._compiled.ast))
         return list(self._fields)
+
+    def top_level_context_references(self) -> list[str]:
+        """``"$"`` and/or ``"$$"`` if the expression reads the context at the top level.
+
+        The ASL specification forbids both there (no input document is provided); AWS's
+        exact refusal text for them has not been recorded.
+        """
+        if self._context is None:
+            self._context = tuple(jsonata_analysis.top_level_context(self._compiled.ast))
+        return list(self._context)
 
 
 def compile_jsonata(text: str) -> JsonataExpression:

@@ -126,7 +126,22 @@ def top_level_fields(ast: Any) -> list[str]:
     """
     found: list[str] = []
     _scan_fields(ast, True, found, set())
-    return found
+    return [name for name in found if name not in _CONTEXT_NAMES.values()]
+
+
+#: The context variables as the engine names them ("$" is "", "$$" is "$") and as written.
+_CONTEXT_NAMES = {"": "$", "$": "$$"}
+
+
+def top_level_context(ast: Any) -> list[str]:
+    """``$`` and ``$$`` read at the top level, where Step Functions provides no input.
+
+    The ASL specification forbids both there ("JSONata Restrictions"); inside predicates,
+    groups and lambdas ``$`` is the item at hand and is fine.
+    """
+    found: list[str] = []
+    _scan_fields(ast, True, found, set())
+    return [name for name in found if name in _CONTEXT_NAMES.values()]
 
 
 def _scan_fields(node: Any, top: bool, found: list[str], seen: set[int]) -> None:
@@ -135,6 +150,10 @@ def _scan_fields(node: Any, top: bool, found: list[str], seen: set[int]) -> None
         return
     seen.add(id(node))
     kind = node.type
+    if kind == "variable" and top and node.value in _CONTEXT_NAMES:
+        written = _CONTEXT_NAMES[node.value]
+        if written not in found:
+            found.append(written)
     if kind == "name":
         if top and str(node.value) not in found:
             found.append(str(node.value))

@@ -284,3 +284,53 @@ def test_importing_the_module_does_not_import_the_engine() -> None:
         "j.compile_jsonata('{% 1 %}'); assert 'jsonata' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("source", "fields"),
+    [
+        ("x ? y : z", ["x", "y", "z"]),
+        ("($a := x; $a)", ["x"]),
+        ("[a, b] & -c", ["a", "b", "c"]),
+        ("$lookup($states.input, k)", ["k"]),
+        ("`top key`", ["top key"]),
+        ("a.b.c & a", ["a"]),
+        ("$states.input.p^(>price).n", []),
+        ("$states.input ~> |p|{'q': price}|", []),
+        ("$states.input.(a + b)", []),
+        ("$states.input.items[$.price > 1]", []),
+        ("$states.input{k: v}", []),
+        ("'literal' & 1", []),
+    ],
+)
+def test_top_level_field_reference_shapes(source: str, fields: list[str]) -> None:
+    assert compile_jsonata("{% " + source + " %}").top_level_field_references() == fields
+
+
+@pytest.mark.parametrize(
+    ("source", "context"),
+    [
+        ("$", ["$"]),
+        ("$$.a", ["$$"]),
+        ("$count($) & $$", ["$", "$$"]),
+        ("$states.input.a[$ > 1]", []),
+        ("function() { $ }", []),
+    ],
+)
+def test_top_level_context_references(source: str, context: list[str]) -> None:
+    assert compile_jsonata("{% " + source + " %}").top_level_context_references() == context
+
+
+@pytest.mark.parametrize(
+    ("source", "names"),
+    [
+        ("$a & $b.c", {"a", "b"}),
+        ("$x := 1", set()),
+        ("$states.input.p@$o.$o.n & $states.input.p#$i[$i > 0]", set()),
+        ("$count($list) + $string($n)", {"list", "n"}),
+        ("$ & $$ & $states", set()),
+        ("$partition($items, $size)", {"items", "size"}),
+    ],
+)
+def test_variable_reference_shapes(source: str, names: set[str]) -> None:
+    assert compile_jsonata("{% " + source + " %}").variable_references() == names
