@@ -10,6 +10,7 @@ failures with the texts AWS uses.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -158,7 +159,7 @@ def inner_source(text: str) -> str:
 class JsonataExpression:
     """One compiled ``{% ... %}`` expression; evaluate it as often as needed."""
 
-    __slots__ = ("text", "source", "_compiled", "_variables", "_fields", "_context")
+    __slots__ = ("text", "source", "_compiled", "_variables", "_fields", "_context", "_members")
 
     def __init__(self, text: str):
         if not is_jsonata(text):
@@ -174,6 +175,7 @@ class JsonataExpression:
         self._variables: frozenset[str] | None = None
         self._fields: tuple[str, ...] | None = None
         self._context: tuple[str, ...] | None = None
+        self._members: frozenset[str] | None = None
 
     def __repr__(self) -> str:
         return f"JsonataExpression({self.text!r})"
@@ -202,6 +204,34 @@ class JsonataExpression:
                 f"'{self.source}' returned an unsupported result type"
             ) from None
         return result
+
+    def evaluate_field(
+        self,
+        states: Mapping[str, Any],
+        variables: Mapping[str, Any],
+        *,
+        field: str,
+        now_millis: int | None = None,
+    ) -> Any:
+        """`evaluate`, with every failure as a `JsonataFieldError` located at ``field``."""
+        try:
+            return self.evaluate(states, variables, now_millis=now_millis)
+        except JsonataUndefined:
+            raise JsonataFieldError("undefined", field, self.source) from None
+        except JsonataUnsupportedResult:
+            raise JsonataFieldError("unsupported", field, self.source) from None
+        except JsonataEvaluationError as err:
+            raise JsonataFieldError("evaluation", field, self.source, err.detail) from None
+
+    def states_references(self) -> set[str]:
+        """Members of ``$states`` the expression reads: ``{"input", "result"}`` ...
+
+        ``""`` stands for ``$states`` used as a whole.  Lets a validator refuse
+        ``$states.result``/``$states.errorOutput`` where AWS does not provide them.
+        """
+        if self._members is None:
+            self._members = frozenset(jsonata_analysis.states_members(self._compiled.ast))
+        return set(self._members)
 
     def variable_references(self) -> set[str]:
         """Names of the variables (``$name``) the expression reads from outside itself.
@@ -235,7 +265,18 @@ class JsonataExpression:
 
 
 def compile_jsonata(text: str) -> JsonataExpression:
-    """Compile a full ``{% ... %}`` string; raises `JsonataSyntaxError` if it does not parse."""
+    """Compile a full ``{% ... %}`` string; raises `JsonataSyntaxError` if it does not parse.
+
+    Compiled expressions are immutable and shared: the same text compiles once per process.
+    """
+    if not isinstance(text, str):
+        raise JsonataSyntaxError(repr(text), None, "A JSONata expression must be a string")
+    return _compile_cached(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_cached(text: str) -> JsonataExpression:
+    """The compiled expression for a text (parse errors are not cached)."""
     return JsonataExpression(text)
 
 
@@ -291,7 +332,7 @@ def compile_jsonata_template(value: Any) -> JsonataTemplate:
 def _compile_tree(value: Any) -> Any:
     """The value with each JSONata string replaced by a `_Dynamic` node."""
     if isinstance(value, str):
-        return _Dynamic(JsonataExpression(value)) if is_jsonata(value) else value
+        return _Dynamic(compile_jsonata(value)) if is_jsonata(value) else value
     if isinstance(value, dict):
         return {key: _compile_tree(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -338,15 +379,9 @@ def _evaluate_tree(
 ) -> Any:
     """Evaluate a compiled tree; errors name ``location`` extended by the keys walked."""
     if isinstance(tree, _Dynamic):
-        expression = tree.expression
-        try:
-            return expression.evaluate(states, variables, now_millis=now_millis)
-        except JsonataUndefined:
-            raise JsonataFieldError("undefined", location, expression.source) from None
-        except JsonataUnsupportedResult:
-            raise JsonataFieldError("unsupported", location, expression.source) from None
-        except JsonataEvaluationError as err:
-            raise JsonataFieldError("evaluation", location, expression.source, err.detail) from None
+        return tree.expression.evaluate_field(
+            states, variables, field=location, now_millis=now_millis
+        )
     if isinstance(tree, dict):
         return {
             key: _evaluate_tree(item, states, variables, _join(location, key), now_millis)

@@ -174,3 +174,41 @@ def _scan_relatives(node: Any, found: list[str], seen: set[int]) -> None:
     """Scan a step's predicates and groups, which are relative to the step's items."""
     for _attribute, child in _children(node):
         _scan_fields(child, False, found, seen)
+
+
+def states_members(ast: Any) -> set[str]:
+    """Members of ``$states`` the expression reads (``input``, ``result``, ...).
+
+    ``$states.result.Payload`` reads ``result``; ``$states`` used whole (``$keys($states)``)
+    is reported as ``""``.
+    """
+    found: set[str] = set()
+    _scan_states(ast, found, set())
+    return found
+
+
+def _is_states_variable(node: Any) -> bool:
+    """Whether a node is the variable ``$states``."""
+    return getattr(node, "type", None) == "variable" and node.value == "states"
+
+
+def _scan_states(node: Any, found: set[str], seen: set[int]) -> None:
+    """Collect ``$states`` members read below ``node``."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if node.type == "path" and node.steps and _is_states_variable(node.steps[0]):
+        second = node.steps[1] if len(node.steps) > 1 else None
+        if second is not None and second.type == "name":
+            found.add(str(second.value))
+        else:
+            found.add("")
+        for _attribute, child in _children(node):
+            if child is not node.steps[0]:
+                _scan_states(child, found, seen)
+        return
+    if _is_states_variable(node):
+        found.add("")
+        return
+    for _attribute, child in _children(node):
+        _scan_states(child, found, seen)

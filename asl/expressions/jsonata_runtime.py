@@ -145,7 +145,8 @@ def evaluate(
     lib = _library()
     null = lib.Utils.NULL_VALUE
     bindings = {name: null if value is None else value for name, value in variables.items()}
-    bindings["states"] = states
+    # The engine navigates plain dicts only.
+    bindings["states"] = states if type(states) is dict else dict(states)
     guard = _Guard()
     bindings["__evaluate_entry"] = guard.enter
     bindings["__evaluate_exit"] = guard.leave

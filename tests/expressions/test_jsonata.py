@@ -334,3 +334,70 @@ def test_top_level_context_references(source: str, context: list[str]) -> None:
 )
 def test_variable_reference_shapes(source: str, names: set[str]) -> None:
     assert compile_jsonata("{% " + source + " %}").variable_references() == names
+
+
+def test_same_text_compiles_once() -> None:
+    assert compile_jsonata("{% $states.input.a %}") is compile_jsonata("{% $states.input.a %}")
+
+
+def test_evaluation_does_not_modify_its_inputs() -> None:
+    variables = {"x": [3, 1, 2], "o": {"a": {"b": [1]}}}
+    states = {"input": {"l": [1, 2]}}
+    for source in (
+        "$append($x, 9)",
+        "$sort($x)",
+        "[$x, 1]",
+        "$o ~> |a|{'c': 1}|",
+        "$states.input.l ~> $append(3)",
+        "$merge([$o, {'z': 1}])",
+    ):
+        compile_jsonata("{% " + source + " %}").evaluate(states, variables)
+    assert variables == {"x": [3, 1, 2], "o": {"a": {"b": [1]}}}
+    assert states == {"input": {"l": [1, 2]}}
+
+
+def test_evaluations_on_several_threads_do_not_mix() -> None:
+    import threading
+
+    expression = compile_jsonata("{% $map($states.input, function($v) { $v * $k }) & $now() %}")
+    failures: list[Any] = []
+
+    def work(k: int) -> None:
+        for _ in range(50):
+            result = expression.evaluate({"input": [1, 2]}, {"k": k}, now_millis=k * 1000)
+            expected = f"[{k},{2 * k}]1970-01-01T00:00:0{k}.000Z"
+            if result != expected:
+                failures.append((k, result))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+
+@pytest.mark.parametrize(
+    ("source", "members"),
+    [
+        ("$states.input.a & $states.result.Payload", {"input", "result"}),
+        ("$states.errorOutput", {"errorOutput"}),
+        ("$keys($states)", {""}),
+        ("'$states.result is a string'", set()),
+        ("$map($states.input, function($v) { $states.context.Map })", {"input", "context"}),
+    ],
+)
+def test_states_references(source: str, members: set[str]) -> None:
+    assert compile_jsonata("{% " + source + " %}").states_references() == members
+
+
+def test_evaluate_field_reports_every_failure_as_a_field_error() -> None:
+    for source, kind in (
+        ("$nope", "undefined"),
+        ("function() { 1 }", "unsupported"),
+        ("$foo()", "evaluation"),
+    ):
+        with pytest.raises(JsonataFieldError) as caught:
+            compile_jsonata("{% " + source + " %}").evaluate_field(STATES, {}, field="Seconds")
+        assert caught.value.kind == kind
+        assert caught.value.location == "Seconds"
