@@ -926,19 +926,16 @@ class LambdaRuntime:
 
     async def drain(self) -> None:
         """Process every queued event, with its retries and destinations, until none is left."""
-        async with anyio.create_task_group() as group:
-            previous = self._event_group, self._event_thread
-            self._event_group, self._event_thread = group, threading.get_ident()
-            try:
-                while self._events:
-                    group.start_soon(self._process_event, self._events.popleft())
-                    await anyio.lowlevel.checkpoint()
-            finally:
-                self._event_group, self._event_thread = previous
-                # Events already started keep running inside this task group.
-                for event in list(self._events):
-                    self._events.remove(event)
-                    group.start_soon(self._process_event, event)
+        previous = self._event_group, self._event_thread
+        try:
+            while self._events:
+                async with anyio.create_task_group() as group:
+                    # Events enqueued meanwhile (destinations) join this group at once.
+                    self._event_group, self._event_thread = group, threading.get_ident()
+                    while self._events:
+                        group.start_soon(self._process_event, self._events.popleft())
+        finally:
+            self._event_group, self._event_thread = previous
 
     def drain_sync(self) -> None:
         """Synchronous :meth:`drain` (not inside an event loop)."""
