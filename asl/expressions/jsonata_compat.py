@@ -241,10 +241,6 @@ def _power_error(err: Exception, args: list[Any]) -> Exception:
     return _lib.JException("D3061", -1, _first(args), exponent)
 
 
-def _sort_error(err: Exception, args: list[Any]) -> Exception:
-    return _lib.JException("D3070", -1)
-
-
 def _url_error(name: str) -> Callable[[Exception, list[Any]], Exception]:
     def translate(err: Exception, args: list[Any]) -> Exception:
         return _lib.JException("D3140", -1, name, _first(args))
@@ -279,7 +275,6 @@ _TRANSLATIONS: dict[str, Callable[[Exception, list[Any]], Exception]] = {
     "number": _number_error,
     "toMillis": _to_millis_error,
     "power": _power_error,
-    "sort": _sort_error,
     "decodeUrlComponent": _url_error("decodeUrlComponent"),
     "decodeUrl": _url_error("decodeUrl"),
     "encodeUrlComponent": _url_error("encodeUrlComponent"),
@@ -291,9 +286,77 @@ _TRANSLATIONS: dict[str, Callable[[Exception, list[Any]], Exception]] = {
 }
 
 
+# --- $sort as jsonata-js sorts --------------------------------------------------------------
+
+
+class _Sort:
+    """jsonata-js's ``$sort``: a stable merge sort that swaps two items only when the
+    comparator returns a truthy value (the port's comparator adapter breaks ties)."""
+
+    def call(self, input: Any, args: Sequence[Any] | None) -> Any:  # noqa: A002 - engine API
+        """``$sort(array[, comparator])``."""
+        values = list(args or [])
+        array = values[0] if values else None
+        comparator = values[1] if len(values) > 1 else None
+        if array is None:
+            return None
+        if not isinstance(array, list) or len(array) <= 1:
+            return array
+        if comparator is None:
+            utils = _lib.Utils
+            if not (utils.is_array_of_numbers(array) or utils.is_array_of_strings(array)):
+                raise _lib.JException("D3070", -1)
+
+            def swap(left: Any, right: Any) -> bool:
+                return bool(left > right)
+
+        else:
+
+            def swap(left: Any, right: Any) -> bool:
+                return _truthy(_lib.Functions.func_apply(comparator, [left, right]))
+
+        return _merge_sort(list(array), swap)
+
+
+def _truthy(value: Any) -> bool:
+    """JavaScript truthiness of a comparator's result."""
+    if value is None or value is _lib.Utils.NULL_VALUE:
+        return False
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    if isinstance(value, (list, dict)):
+        return True
+    return bool(value)
+
+
+def _merge_sort(items: list[Any], swap: Callable[[Any, Any], bool]) -> list[Any]:
+    """Top-down merge sort taking the right item first only when ``swap(left, right)``."""
+    if len(items) <= 1:
+        return items
+    middle = len(items) // 2
+    left = _merge_sort(items[:middle], swap)
+    right = _merge_sort(items[middle:], swap)
+    merged: list[Any] = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        if swap(left[i], right[j]):
+            merged.append(right[j])
+            j += 1
+        else:
+            merged.append(left[i])
+            i += 1
+    merged.extend(left[i:])
+    merged.extend(right[j:])
+    return merged
+
+
 def wrapped_builtins(lib: Any) -> dict[str, Any]:
     """Engine function objects to bind over the port's built-ins of the same name."""
     wrapped: dict[str, Any] = {}
+    original_sort = lib.Jsonata.static_frame.lookup("sort")
+    sort = lib.Jsonata.JFunction(_Sort(), None)
+    sort.signature = original_sort.signature
+    wrapped["sort"] = sort
     for name, translate in _TRANSLATIONS.items():
         original = lib.Jsonata.static_frame.lookup(name)
         if original is None:

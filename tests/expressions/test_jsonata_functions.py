@@ -431,3 +431,45 @@ def test_core_functions(source: str, expected: Any) -> None:
         assert "q" not in data["p"][0]
     else:
         assert result == expected
+
+
+# --- $sort as jsonata-js sorts ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "$sort(['b1', 'a', 'b2', 'c', 'b3'], function($l, $r) { $length($l) > $length($r) })",
+            ["a", "c", "b1", "b2", "b3"],
+        ),
+        ("$sort([5, 3, 9, 1], function($a, $b) { $a < $b })", [9, 5, 3, 1]),
+        ("$sort([3, 1, 2])", [1, 2, 3]),
+        ("$sort(['b', 'a'])", ["a", "b"]),
+        ("$states.input ~> $sort()", [1, 2]),
+    ],
+)
+def test_sort_is_stable_and_swaps_only_on_true(source: str, expected: Any) -> None:
+    assert evaluate(source, [2, 1]) == expected
+
+
+def test_sort_by_key_keeps_the_order_of_equal_keys() -> None:
+    data = [{"k": 1, "i": 0}, {"k": 0, "i": 1}, {"k": 1, "i": 2}, {"k": 0, "i": 3}]
+    assert evaluate("$sort($states.input, function($l, $r) { $l.k > $r.k }).i", data) == [
+        1,
+        3,
+        0,
+        2,
+    ]
+
+
+@pytest.mark.parametrize("source", ["$sort([1, 'a'])", "$sort([[1], [0]])"])
+def test_sort_without_comparator_needs_numbers_or_strings(source: str) -> None:
+    assert error_of(source).startswith("D3070: The single argument form of the sort function")
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers())))
+def test_sort_with_comparator_equals_python_stable_sort(pairs: list[tuple[int, int]]) -> None:
+    data = [{"k": k, "v": v} for k, v in pairs]
+    result = evaluate("[$sort($states.input, function($l, $r) { $l.k > $r.k })]", data)
+    assert result == sorted(data, key=lambda item: item["k"])
