@@ -137,13 +137,17 @@ def _js_json(value: Any, indent: str | None, depth: int) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, int) and abs(value) < 10**15:
-        return str(value)
+    if isinstance(value, int) and abs(value) < 2**63:
+        return str(value)  # AWS keeps integers that fit a long exact
     if isinstance(value, (int, float)):
         number = float(value)
         if not math.isfinite(number):
             raise ValueError("non-finite number")
-        # jsonata-js writes Number(value.toPrecision(15))
+        if number.is_integer():
+            # whole numbers are written in full (below 1e21), not rounded to 15 digits:
+            # AWS writes a double holding 2**63 as "9223372036854776000"
+            return js_number_text(number)
+        # other numbers: Number(value.toPrecision(15)), as jsonata-js's replacer does
         return js_number_text(float(f"{number:.15g}"))
     if isinstance(value, dict):
         items = [(json.dumps(str(key), ensure_ascii=False), item) for key, item in value.items()]

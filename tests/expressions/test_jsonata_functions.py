@@ -266,7 +266,8 @@ def test_js_number_text_of_any_double_bit_pattern(bits: int) -> None:
         ("$string(1e21)", "1e+21"),
         ("$string(1/3)", "0.333333333333333"),
         ("$string(0.1 + 0.2)", "0.3"),
-        ("$string(12345678901234567890)", "12345678901234600000"),
+        ("$string(12345678901234567890)", "12345678901234567000"),
+        ("$string(5890840712243076)", "5890840712243076"),
         (
             "$string({'a': 1e20, 'b': [1.5e-7, 'é']})",
             '{"a":100000000000000000000,"b":[1.5e-7,"é"]}',
@@ -286,10 +287,12 @@ def test_string_and_concatenation_follow_jsonata_js(source: str, expected: str) 
     assert evaluate(source) == expected
 
 
-def test_string_of_an_input_float() -> None:
+def test_string_of_input_numbers() -> None:
     assert evaluate("$string($states.input)", {"f": 2.0, "g": 1e16}) == (
         '{"f":2,"g":10000000000000000}'
     )
+    assert evaluate("$string($states.input)", 9223372036854775807) == "9223372036854775807"
+    assert evaluate("$string($states.input)", 2.0**63) == "9223372036854776000"
 
 
 # --- arithmetic as doubles ------------------------------------------------------------------
