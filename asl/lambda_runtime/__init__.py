@@ -14,21 +14,27 @@ from asl.lambda_runtime.configuration import FunctionConfiguration
 from asl.lambda_runtime.environment import ExecutionEnvironment
 from asl.lambda_runtime.errors import LambdaServiceError
 from asl.lambda_runtime.functions import Alias, Function, FunctionVersion, InvocationStats
+from asl.lambda_runtime.inprocess import InProcessBackend
 from asl.lambda_runtime.logs import LogEvent
+from asl.lambda_runtime.process import SubprocessBackend
+from asl.lambda_runtime.remote import AwsLambdaBackend
 from asl.lambda_runtime.runtime import InvokeResult, LambdaRuntime
 
 __all__ = [
     "Alias",
+    "AwsLambdaBackend",
     "DeadLetterMessage",
     "EventInvokeConfig",
     "ExecutionEnvironment",
     "Function",
     "FunctionConfiguration",
     "FunctionVersion",
+    "InProcessBackend",
     "InvocationStats",
     "InvokeResult",
     "LambdaContext",
     "LambdaRuntime",
     "LambdaServiceError",
     "LogEvent",
+    "SubprocessBackend",
 ]

@@ -7,8 +7,6 @@ a crash discards it.  Backends (in-process, subprocess) differ only in where the
 
 from __future__ import annotations
 
-import asyncio
-import ctypes
 import itertools
 import os
 import queue
@@ -210,6 +208,8 @@ class EnvironmentThread:
         self._jobs.put(None)
         ident = self._thread.ident
         if interrupt and self.interruptible and ident is not None and self._thread.is_alive():
+            import ctypes
+
             # Raises inside the handler at its next bytecode, so a pure-Python loop stops
             # burning CPU; a blocking C call (time.sleep) finishes first.
             ctypes.pythonapi.PyThreadState_SetAsyncExc(
@@ -224,6 +224,8 @@ class EnvironmentThread:
 
 def _notifier(event: anyio.Event) -> Callable[[], None]:
     """A thread-safe, non-blocking ``event.set`` for the running event loop."""
+    import asyncio
+
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
