@@ -16,7 +16,7 @@ from typing import Any
 
 from asl.diagnostics import Diagnostic, pointer
 
-__all__ = ["LoadedDefinition", "MAX_DEPTH", "load"]
+__all__ = ["LoadedDefinition", "MAX_DEPTH", "load", "nesting_problem"]
 
 #: Deepest nesting of arrays and objects accepted.  Deeper documents get TOO_DEEPLY_NESTED
 #: rather than a RecursionError somewhere in the validator or the executor.
@@ -256,10 +256,29 @@ def _load_yaml(text: str, filename: str | None) -> tuple[LoadedDefinition | None
         return None, [
             Diagnostic("SCHEMA_VALIDATION_FAILED", "Definition must be a valid JSON object")
         ]
+    if _is_cyclic(document):
+        return None, [
+            Diagnostic(
+                "INVALID_JSON_DESCRIPTION",
+                "the definition is not valid YAML for a state machine: an alias refers to a"
+                " node that contains it, which JSON cannot represent",
+            )
+        ]
     loaded = LoadedDefinition(document, text, filename, "yaml")
     loaded._positions = _yaml_positions(node)
     diags = _yaml_duplicates(node, loaded) + _check_value(document, loaded)
     return loaded, diags
+
+
+def _is_cyclic(document: Any) -> bool:
+    """Whether a constructed YAML value contains itself (through anchors and aliases)."""
+    try:
+        json.dumps(document, default=str)
+    except ValueError:  # "Circular reference detected"
+        return True
+    except RecursionError:
+        return True
+    return False
 
 
 def _yaml_nodes(node: Any) -> Iterator[tuple[str, Any]]:
@@ -360,6 +379,21 @@ def _non_json_problem(value: Any) -> str | None:
             else f"{value} is not a valid JSON number"
         )
     return f"a {type(value).__name__} is not a JSON value"
+
+
+def nesting_problem(document: Any) -> Diagnostic | None:
+    """A TOO_DEEPLY_NESTED diagnostic when a decoded value nests deeper than MAX_DEPTH (or
+    contains itself), else None."""
+    stack: list[tuple[int, Any]] = [(0, document)]
+    while stack:
+        depth, value = stack.pop()
+        if depth > MAX_DEPTH:
+            return _too_deep()
+        if isinstance(value, dict):
+            stack.extend((depth + 1, v) for v in value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((depth + 1, v) for v in value)
+    return None
 
 
 # --- nesting ---------------------------------------------------------------------------

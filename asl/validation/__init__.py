@@ -40,6 +40,14 @@ def check(loaded: LoadedDefinition, *, machine_type: str = "STANDARD") -> list[D
     from asl.validation.model import Definition
     from asl.validation.rules import all_rules
 
+    if loaded.text is None:
+        # A dict built in Python may nest without end (or contain itself); load() reports
+        # that, but check() may be called on its own, so refuse such a document here too.
+        from asl.loading import nesting_problem
+
+        too_deep = nesting_problem(loaded.document)
+        if too_deep is not None:
+            return [too_deep]
     definition = Definition(loaded.document, machine_type=machine_type)
     found: list[Diagnostic] = []
     for rule in all_rules():

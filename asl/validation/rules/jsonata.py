@@ -116,7 +116,9 @@ def jsonata_expressions(definition: Definition) -> Iterator[Diagnostic]:
                 try:
                     expression = compile_jsonata(text)
                 except ValueError as exc:
-                    yield Diagnostic(INVALID_JSONATA_EXPRESSION, str(exc), where)
+                    describe = getattr(exc, "describe", None)
+                    message = describe() if callable(describe) else str(exc)
+                    yield Diagnostic(INVALID_JSONATA_EXPRESSION, message, where)
                     continue
                 yield from _restrictions(expression, str(parts[-1]), allowed, where)
 
