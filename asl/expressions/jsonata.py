@@ -11,6 +11,7 @@ failures with the texts AWS uses.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -84,6 +85,8 @@ class JsonataEvaluationError(JsonataError):
         return str(self)
 
 
+_CODED = re.compile(r"[STD]\d{4}: ")
+
 #: Kinds of JsonataFieldError, each with the sentence AWS uses for it.
 FIELD_ERROR_KINDS = ("undefined", "evaluation", "unsupported", "type")
 
@@ -114,7 +117,9 @@ class JsonataFieldError(JsonataError):
         if self.kind == "undefined":
             return f"{head} returned nothing (undefined)."
         if self.kind == "evaluation":
-            return f"{head} threw an error during evaluation. {self.detail}"
+            # AWS ends a coded JSONata message as a sentence of its own, a bare one after ':'
+            separator = ". " if _CODED.match(self.detail) else ": "
+            return f"{head} threw an error during evaluation{separator}{self.detail}"
         if self.kind == "unsupported":
             return f"{head} returned an unsupported result type."
         return f"{head} returned an unexpected result type. {self.detail}"

@@ -401,3 +401,11 @@ def test_evaluate_field_reports_every_failure_as_a_field_error() -> None:
             compile_jsonata("{% " + source + " %}").evaluate_field(STATES, {}, field="Seconds")
         assert caught.value.kind == kind
         assert caught.value.location == "Seconds"
+
+
+def test_uncoded_evaluation_message_follows_a_colon() -> None:
+    error = JsonataFieldError("evaluation", "Output", "$x", "something broke")
+    assert error.cause() == (
+        "The JSONata expression '$x' specified for the field 'Output' threw an error during "
+        "evaluation: something broke"
+    )
