@@ -47,8 +47,26 @@ def validate(source: Source, *, filename: str | None = None) -> list[Diagnostic]
 _ARN_NAME = re.compile(r"arn:[\w-]+:lambda:[\w-]+:\d{12}:function:([A-Za-z0-9_-]+)(?::.*)?")
 
 
+def _unqualified(arn: str) -> str:
+    parts = arn.split(":")
+    return ":".join(parts[:7])
+
+
+def _function_arns(machine: StateMachine) -> dict[str, str]:
+    """Function name -> unqualified ARN, for every Lambda function ARN in a definition."""
+    import json
+
+    text = json.dumps(machine.definition)
+    found: dict[str, str] = {}
+    for m in re.finditer(r"arn:[\w-]+:lambda:[\w-]+:\d{12}:function:[A-Za-z0-9_-]+", text):
+        arn = m.group(0)
+        found.setdefault(arn.rsplit(":", 1)[1], arn)
+    return found
+
+
 def _backends(
     *,
+    arns: Mapping[str, str],
     functions: Mapping[str, Callable[..., Any]] | None,
     lambda_runtime: Any,
     resources: Mapping[str, Any] | None,
@@ -71,7 +89,9 @@ def _backends(
         from asl.backends.resources import ResourceBackend
 
         backends.add(ResourceBackend(resources))
-    handlers: dict[str, Callable[..., Any]] = {}
+    # function name -> (name or ARN to register under, handler); an ARN (given, or used
+    # for that function in the definition) fixes the function's region and account
+    handlers: dict[str, tuple[str, Callable[..., Any]]] = {}
     for key, handler in (functions or {}).items():
         if not callable(handler):
             raise ConfigurationError(
@@ -79,7 +99,9 @@ def _backends(
                 f"not {type(handler).__name__}"
             )
         m = _ARN_NAME.fullmatch(key)
-        handlers.setdefault(m.group(1) if m else key, handler)
+        name = m.group(1) if m else key
+        if m or name not in handlers:
+            handlers[name] = (_unqualified(key) if m else arns.get(name, key), handler)
 
     def make_runtime() -> Any:
         # Built on the first Lambda task, so workflows without one never import it.
@@ -88,8 +110,9 @@ def _backends(
             from asl.lambda_runtime import LambdaRuntime
 
             runtime = LambdaRuntime(clock=clock, region=region, account_id=account_id)
-        for name, handler in handlers.items():
-            runtime.register(name, handler)
+        for registered, handler in handlers.values():
+            # Lambda's maximum timeout: with the shorthand, the Task's TimeoutSeconds governs.
+            runtime.register(registered, handler, timeout=900)
         return runtime
 
     backends.add(LambdaBackend(make_runtime))
@@ -131,6 +154,7 @@ async def execute(
     the_clock = make_clock(clock)
     sm_name = state_machine_name or "StateMachine"
     backends = _backends(
+        arns=_function_arns(machine) if functions else {},
         functions=functions,
         lambda_runtime=lambda_runtime,
         resources=resources,

@@ -82,7 +82,10 @@ class LambdaBackend:
             kw["client_context"] = params["ClientContext"]
         if "LogType" in params:
             kw["log_type"] = params["LogType"]
+        # A null or missing Payload reaches the function as an empty JSON object.
         payload = params.get("Payload")
+        if payload is None:
+            payload = {}
         result = await self._call(request, str(params["FunctionName"]), payload, **kw)
         request.result_size = len(result.payload)
         if result.function_error:
@@ -126,16 +129,21 @@ def _function_error(payload: bytes) -> tuple[str, Any]:
 
 
 def _http_metadata(result: Any) -> dict[str, Any]:
+    from email.utils import formatdate
+
     length = str(len(result.payload))
     headers = {
         "Connection": "keep-alive",
         "Content-Length": length,
         "Content-Type": "application/json",
+        "Date": formatdate(usegmt=True),
         "X-Amz-Executed-Version": result.executed_version,
         "x-amzn-Remapped-Content-Length": "0",
         "x-amzn-RequestId": result.request_id,
         "X-Amzn-Trace-Id": "Root=1-00000000-000000000000000000000000;Sampled=0",
     }
+    if result.log_result:
+        headers["X-Amz-Log-Result"] = result.log_result
     return {
         "AllHttpHeaders": {k: [v] for k, v in headers.items()},
         "HttpHeaders": headers,

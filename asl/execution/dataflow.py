@@ -38,11 +38,8 @@ def apply_input_path(path: Any, data: Any, context: Any, variables: Mapping[str,
         return data
     try:
         return resolve(path, data, context, variables)
-    except PathNotFound:
-        raise StatesError(
-            "States.Runtime",
-            f"Invalid path '{path.text}' : No results for path: {path.normalized}",
-        ) from None
+    except PathNotFound as e:
+        raise StatesError("States.Runtime", f"Invalid path '{path.text}' : {e.message}") from None
 
 
 def apply_result_path(path: Any, path_set: bool, raw_input: Any, result: Any) -> Any:
@@ -55,33 +52,21 @@ def apply_result_path(path: Any, path_set: bool, raw_input: Any, result: Any) ->
 
 
 def evaluate_jsonata(
-    template: Any, states: Mapping[str, Any], variables: Mapping[str, Any], field: str
+    template: Any,
+    states: Mapping[str, Any],
+    variables: Mapping[str, Any],
+    field: str,
+    now_millis: int | None = None,
 ) -> Any:
-    """Evaluate a JSONata template or expression; failures become QueryEvaluationFailure."""
+    """Evaluate a JSONata template or expression; failures become QueryEvaluationFailure.
+
+    ``now_millis`` is the execution clock's time, so ``$now()`` follows a virtual clock.
+    """
     from asl.expressions import jsonata as j
 
     try:
-        if hasattr(template, "evaluate") and isinstance(template, j.JsonataExpression):
-            return _expression_value(template, states, variables, field)
-        return template.evaluate(states, variables, field=field)
+        if isinstance(template, j.JsonataExpression):
+            return template.evaluate_field(states, variables, field=field, now_millis=now_millis)
+        return template.evaluate(states, variables, field=field, now_millis=now_millis)
     except j.JsonataFieldError as e:
         raise QueryEvaluationFailure(e.cause(), e.location) from None
-
-
-def _expression_value(expr: Any, states: Any, variables: Any, field: str) -> Any:
-    from asl.expressions import jsonata as j
-
-    try:
-        return expr.evaluate(states, variables)
-    except j.JsonataUndefined:
-        raise QueryEvaluationFailure(
-            f"The JSONata expression '{expr.source}' specified for the field '{field}' "
-            "returned nothing (undefined).",
-            field,
-        ) from None
-    except j.JsonataEvaluationError as e:
-        raise QueryEvaluationFailure(
-            f"The JSONata expression '{expr.source}' specified for the field '{field}' "
-            f"threw an error during evaluation. {e}",
-            field,
-        ) from None
