@@ -97,6 +97,9 @@ class Function:
     published_revision: int = -1
     event_invoke_configs: dict[str, EventInvokeConfig] = field(default_factory=dict)
     dead_letter: Any = None
+    # Registered by full ARN: only that region and account find it.  Registered by name:
+    # an ARN of any region and account finds it (definitions often hold real ARNs).
+    pinned: bool = False
 
     @property
     def arn(self) -> str:

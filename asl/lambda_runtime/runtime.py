@@ -153,8 +153,9 @@ class LambdaRuntime:
     ) -> Function:
         """Create a function from a Python callable or a deployment-package directory.
 
-        ``name`` may be a full or partial ARN (unqualified); a full ARN also sets the
-        function's region and account.  Settings outside Lambda's ranges raise
+        ``name`` may be a full or partial ARN (unqualified).  A function registered by
+        full ARN is found only by ARNs of that region and account; one registered by name
+        is found by its name and by an ARN of any region and account.  Settings outside Lambda's ranges raise
         ConfigurationError.  ``provisioned_concurrency`` here applies to ``$LATEST``
         (AWS only allows it on versions and aliases; see :meth:`put_provisioned_concurrency`).
         ``dead_letter`` receives a :class:`DeadLetterMessage` for each failed event.
@@ -190,6 +191,7 @@ class LambdaRuntime:
             FunctionVersion(LATEST, config, description),
             partition=ident.partition,
             dead_letter=dead_letter,
+            pinned=ident.region is not None,
         )
         self._check_reserved(function, reserved_concurrency)
         function.reserved_concurrency = reserved_concurrency
@@ -610,13 +612,22 @@ class LambdaRuntime:
             wanted or LATEST,
             ident.partition,
         )
-        if (
-            target is None
-            or (ident.region is not None and ident.region != target.region)
-            or (ident.account_id is not None and ident.account_id != target.account_id)
+        if target is None or (
+            target.pinned
+            and (
+                (ident.region is not None and ident.region != target.region)
+                or (ident.account_id is not None and ident.account_id != target.account_id)
+            )
         ):
             raise function_not_found(missing)
-        invoked_arn = target.qualified_arn(wanted) if wanted else target.arn
+        # context.invoked_function_arn is the ARN the caller used, qualifier included.
+        invoked_arn = function_arn(
+            ident.region or target.region,
+            ident.account_id or target.account_id,
+            target.name,
+            wanted,
+            ident.partition if ident.region else target.partition,
+        )
         if wanted is None or wanted == LATEST:
             return target, target.latest, invoked_arn
         if wanted.isdigit():

@@ -114,8 +114,19 @@ def test_conflicting_qualifiers_are_rejected(runtime: LambdaRuntime) -> None:
     assert info.value.code == "InvalidParameterValueException"
 
 
-def test_arns_must_match_the_functions_account_and_region(runtime: LambdaRuntime) -> None:
-    runtime.register("f", version_of)
+def test_a_function_registered_by_name_answers_any_accounts_arn(runtime: LambdaRuntime) -> None:
+    runtime.register("f", lambda e, c: c.invoked_function_arn)
+    for arn in (
+        "arn:aws:lambda:us-east-1:123456789012:function:f",
+        "arn:aws:lambda:eu-west-1:111111111111:function:f",
+        "111111111111:function:f:$LATEST",
+    ):
+        expected = arn if arn.startswith("arn:") else "arn:aws:lambda:us-east-1:" + arn
+        assert runtime.invoke(arn, {}).json() == expected
+
+
+def test_a_function_registered_by_arn_answers_only_that_arn(runtime: LambdaRuntime) -> None:
+    runtime.register("arn:aws:lambda:us-east-1:123456789012:function:f", version_of)
     assert runtime.invoke("arn:aws:lambda:us-east-1:123456789012:function:f", {}).json()
     for other in (
         "arn:aws:lambda:eu-west-1:123456789012:function:f",
