@@ -325,6 +325,7 @@ _LOGICAL = ("And", "Or", "Not")
 
 
 def _choice_rule(rule: Mapping[str, Any], language: str, *, top: bool = False) -> ast.ChoiceRule:
+    operand: Any
     nxt = rule.get("Next") if top else None
     assign = _assignment(rule.get("Assign"), language) if top else None
     if "Condition" in rule:
@@ -345,7 +346,7 @@ def _choice_rule(rule: Mapping[str, Any], language: str, *, top: bool = False) -
         if key in ("Variable", "Next", "Comment", "Assign"):
             continue
         if key.endswith("Path"):
-            operand: Any = compile_path(value)
+            operand = compile_path(value)
         elif key.startswith("Timestamp") and isinstance(value, str):
             operand = parse_timestamp_or_none(value)
         elif key == "StringMatches":

@@ -90,7 +90,9 @@ def parallel_fanout(b: int) -> tuple[dict, Any]:
 
     return {
         "StartAt": "Par",
-        "States": {"Par": {"Type": "Parallel", "Branches": [branch(k) for k in range(b)], "End": True}},
+        "States": {
+            "Par": {"Type": "Parallel", "Branches": [branch(k) for k in range(b)], "End": True}
+        },
     }, {}
 
 
@@ -209,7 +211,9 @@ def main() -> None:
     unknown = [w for w in args.workloads if w not in WORKLOADS]
     if unknown:
         ap.error(f"unknown workload(s) {unknown}; choose from {list(WORKLOADS)}")
-    print(f"{'workload':20s} {'status':10s} {'median s':>9s} {'trans/s':>10s} {'events':>7s} {'peak MB':>8s}")
+    print(
+        f"{'workload':20s} {'status':10s} {'median s':>9s} {'trans/s':>10s} {'events':>7s} {'peak MB':>8s}"
+    )
     for name in args.workloads or list(WORKLOADS):
         results = []
         for _ in range(args.runs):

@@ -14,7 +14,9 @@ EXAMPLE = ROOT / "examples" / "user_data"
 def test_run_prints_output_and_exits_zero(tmp_path, capsys):
     definition = tmp_path / "m.asl.json"
     definition.write_text(
-        json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": 1}, "End": True}}})
+        json.dumps(
+            {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": 1}, "End": True}}}
+        )
     )
     assert main(["run", str(definition), "--input", '{"a": 1}']) == 0
     assert json.loads(capsys.readouterr().out) == {"ok": 1}
@@ -23,7 +25,9 @@ def test_run_prints_output_and_exits_zero(tmp_path, capsys):
 def test_run_failure_prints_error_and_cause_and_exits_one(tmp_path, capsys):
     definition = tmp_path / "m.asl.json"
     definition.write_text(
-        json.dumps({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Oops", "Cause": "why"}}})
+        json.dumps(
+            {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Oops", "Cause": "why"}}}
+        )
     )
     assert main(["run", str(definition)]) == 1
     err = capsys.readouterr().err
@@ -32,7 +36,9 @@ def test_run_failure_prints_error_and_cause_and_exits_one(tmp_path, capsys):
 
 def test_run_reads_input_from_a_file(tmp_path, capsys):
     definition = tmp_path / "m.json"
-    definition.write_text(json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+    definition.write_text(
+        json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    )
     data = tmp_path / "in.json"
     data.write_text('{"from": "file"}')
     assert main(["run", str(definition), "--input", f"@{data}"]) == 0
@@ -41,14 +47,18 @@ def test_run_reads_input_from_a_file(tmp_path, capsys):
 
 def test_run_bad_input_json_is_a_usage_error(tmp_path, capsys):
     definition = tmp_path / "m.json"
-    definition.write_text(json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+    definition.write_text(
+        json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    )
     assert main(["run", str(definition), "--input", "{nope"]) == 2
     assert "--input is not valid JSON" in capsys.readouterr().err
 
 
 def test_run_invalid_definition_reports_diagnostics(tmp_path, capsys):
     definition = tmp_path / "bad.json"
-    definition.write_text(json.dumps({"StartAt": "Missing", "States": {"P": {"Type": "Pass", "End": True}}}))
+    definition.write_text(
+        json.dumps({"StartAt": "Missing", "States": {"P": {"Type": "Pass", "End": True}}})
+    )
     assert main(["run", str(definition)]) == 1
     assert "bad.json" in capsys.readouterr().err
 

@@ -476,7 +476,7 @@ def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
                 f"The SecondsPath parameter references a negative value: {expr.path.text} == {value}",
             )
         return float(value)
-    expr = state.timestamp
+    expr = state.timestamp  # type: ignore[assignment]
     target: datetime | None
     if isinstance(expr, ast.Const):
         target = expr.value

@@ -45,7 +45,11 @@ def test_parallel_branches_keep_their_own_timelines_and_join_at_the_latest():
     clock = VirtualClock(datetime(2024, 1, 1, tzinfo=timezone.utc))
 
     def branch(seconds: int) -> dict:
-        return {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": seconds, "End": True}}}
+        name = f"W{seconds}"  # state names are unique across the whole machine
+        return {
+            "StartAt": name,
+            "States": {name: {"Type": "Wait", "Seconds": seconds, "End": True}},
+        }
 
     definition = {
         "StartAt": "P",
@@ -73,7 +77,9 @@ def test_retry_back_off_is_instant_but_counted():
             "T": {
                 "Type": "Task",
                 "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky",
-                "Retry": [{"ErrorEquals": ["RuntimeError"], "IntervalSeconds": 100, "MaxAttempts": 3}],
+                "Retry": [
+                    {"ErrorEquals": ["RuntimeError"], "IntervalSeconds": 100, "MaxAttempts": 3}
+                ],
                 "End": True,
             }
         },

@@ -52,7 +52,10 @@ def test_map_records_iterations_with_index_and_state_name():
                 "M": {
                     "Type": "Map",
                     "MaxConcurrency": 1,
-                    "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                    "ItemProcessor": {
+                        "StartAt": "P",
+                        "States": {"P": {"Type": "Pass", "End": True}},
+                    },
                     "End": True,
                 }
             }
@@ -110,9 +113,7 @@ def test_parallel_failure_records_parallel_state_failed_then_execution_failed():
 
 
 def test_assigned_variables_are_recorded_as_json_text():
-    ex = asl.run(
-        machine({"A": {"Type": "Pass", "Assign": {"n": 1, "s": "text"}, "End": True}})
-    )
+    ex = asl.run(machine({"A": {"Type": "Pass", "Assign": {"n": 1, "s": "text"}, "End": True}}))
     details = ex.events("PassStateExited")[0]["stateExitedEventDetails"]
     assert details["assignedVariables"] == {"n": "1", "s": '"text"'}
     assert details["assignedVariablesDetails"] == {"truncated": False}
@@ -139,8 +140,13 @@ def test_states_entered_lists_the_path_taken():
 def test_history_limit_fails_the_execution():
     loop = machine(
         {
-            "Loop": {"Type": "Pass", "Next": "Loop2"},
-            "Loop2": {"Type": "Pass", "Next": "Loop"},
+            "Loop": {"Type": "Pass", "Next": "Check"},
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "Done"}],
+                "Default": "Loop",
+            },
+            "Done": {"Type": "Succeed"},
         }
     )
     ex = asl.run(loop, {}, max_history_events=100)
