@@ -16,8 +16,15 @@ INVALID_JSONATA_EXPRESSION = "INVALID_JSONATA_EXPRESSION"
 UNSUPPORTED_JSONATA_EXPRESSION = "UNSUPPORTED_JSONATA_EXPRESSION"
 # AWS warnings.
 NO_DOLLAR = "NO_DOLLAR"
+NO_PATH = "NO_PATH"
 PASS_RESULT_IS_STATIC = "PASS_RESULT_IS_STATIC"
 
 # Codes of our own.
 UNRECOGNIZED_RESOURCE = "UNRECOGNIZED_RESOURCE"  # warning: a Resource AWS would not know
+UNREADABLE_VARIABLE = "UNREADABLE_VARIABLE"  # warning: a variable name no path can read
+OUTER_VARIABLE_ASSIGNED = "OUTER_VARIABLE_ASSIGNED"  # warning: inner scope assigns an outer name
+DISTRIBUTED_MAP_FIELD = "DISTRIBUTED_MAP_FIELD"  # warning: a Distributed-Map field on an inline Map
+JSONATA_DELIMITERS = (
+    "JSONATA_DELIMITERS"  # warning: a string taken literally that looks like JSONata
+)
 INTERNAL_ERROR = "INTERNAL_ERROR"  # a validation rule crashed: a bug in asl, reported as such

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from validation_helpers import accepts, errors, machine, rejects, single
 
+from asl.validation import validate
 from asl.validation.rules.fields import is_rfc3339
 
 TASK = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}
@@ -219,3 +220,28 @@ def test_jsonpath_machine_may_hold_jsonata_states() -> None:
     }
     accepts(machine({"A": jsonata, "B": {"Type": "Succeed"}}))
     assert errors(machine({"A": jsonata, "B": {"Type": "Succeed"}}, QueryLanguage="JSONPath")) == []
+
+
+def test_distributed_map_fields_on_an_inline_map_are_a_warning() -> None:
+    doc = single(
+        {
+            "Type": "Map",
+            "ItemProcessor": PROCESSOR,
+            "Label": "L",
+            "ToleratedFailureCount": 1,
+            "End": True,
+        }
+    )
+    accepts(doc)
+    rejects(doc, "DISTRIBUTED_MAP_FIELD", "/States/A/Label", severity="warning")
+    rejects(doc, "DISTRIBUTED_MAP_FIELD", "/States/A/ToleratedFailureCount", severity="warning")
+    distributed = single(
+        {
+            "Type": "Map",
+            "ItemProcessor": DISTRIBUTED,
+            "Label": "L",
+            "ToleratedFailureCount": 1,
+            "End": True,
+        }
+    )
+    assert validate(distributed) == []

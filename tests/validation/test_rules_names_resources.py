@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from validation_helpers import accepts, machine, rejects, single
 
+from asl.validation import validate
 from asl.validation.rules.resources import resource_problem
 
 PROCESSOR = {
@@ -167,3 +168,33 @@ def test_express_machines_refuse_activities() -> None:
         single({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}),
         machine_type="EXPRESS",
     )
+
+
+def _branching(inner_assign: dict, processor_config: dict | None = None) -> dict:
+    inner = {"Type": "Pass", "Assign": inner_assign, "End": True}
+    processor: dict = {"StartAt": "In", "States": {"In": inner}}
+    if processor_config:
+        processor["ProcessorConfig"] = processor_config
+    return machine(
+        {
+            "Set": {"Type": "Pass", "Assign": {"total": 0}, "Next": "Each"},
+            "Each": {"Type": "Map", "ItemProcessor": processor, "End": True},
+        }
+    )
+
+
+def test_assigning_an_outer_variable_in_an_inner_scope_is_a_warning() -> None:
+    doc = _branching({"total": 1})
+    accepts(doc)
+    rejects(
+        doc,
+        "OUTER_VARIABLE_ASSIGNED",
+        "/States/Each/ItemProcessor/States/In/Assign/total",
+        severity="warning",
+    )
+    assert validate(_branching({"subtotal": 1})) == []
+
+
+def test_a_distributed_map_child_has_its_own_variables() -> None:
+    doc = _branching({"total": 1}, {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"})
+    assert validate(doc) == []

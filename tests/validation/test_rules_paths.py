@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from validation_helpers import accepts, machine, rejects, single
 
+from asl.validation import validate
+
 TASK = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}
 SUCCEED = {"Type": "Succeed"}
 
@@ -256,3 +258,19 @@ def test_states_all_alone_and_last() -> None:
     doc = machine({"A": dict(TASK, Catch=catch), "B": SUCCEED})
     diagnostic = rejects(doc, "SCHEMA_VALIDATION_FAILED", "/States/A/Catch/0/ErrorEquals")
     assert "last catcher" in diagnostic.message
+
+
+def test_paths_in_a_pass_result_are_static_with_a_warning() -> None:
+    doc = single({"Type": "Pass", "Result": {"nested": {"x.$": "$.x"}}, "End": True})
+    accepts(doc)
+    rejects(doc, "PASS_RESULT_IS_STATIC", "/States/A/Result/nested/x.$", severity="warning")
+    assert [
+        d for d in validate(single({"Type": "Pass", "Result": {"x": "$.x"}, "End": True}))
+    ] == []
+
+
+def test_a_fail_error_that_looks_like_a_path_is_a_warning() -> None:
+    doc = single({"Type": "Fail", "Error": "$.error", "Cause": "plain"})
+    accepts(doc)
+    rejects(doc, "NO_PATH", "/States/A/Error", severity="warning")
+    assert validate(single({"Type": "Fail", "Error": "Plain", "Cause": "plain"})) == []

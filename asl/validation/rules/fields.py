@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from asl.diagnostics import Diagnostic
-from asl.validation.codes import SCHEMA_VALIDATION_FAILED
+from asl.validation.codes import DISTRIBUTED_MAP_FIELD, SCHEMA_VALIDATION_FAILED
 from asl.validation.model import JSONATA, JSONPATH, Definition, State
 from asl.validation.rules import rule
 
@@ -180,3 +180,36 @@ def _in_distributed_processor(state: State) -> bool:
             return True
         scope = scope.owner.scope
     return False
+
+
+DISTRIBUTED_ONLY = (
+    "ItemReader",
+    "ItemBatcher",
+    "ResultWriter",
+    "Label",
+    "ToleratedFailurePercentage",
+    "ToleratedFailurePercentagePath",
+    "ToleratedFailureCount",
+    "ToleratedFailureCountPath",
+)
+
+
+@rule
+def distributed_map_fields(definition: Definition) -> Iterator[Diagnostic]:
+    """Warn about Distributed-Map fields on a Map whose processor runs INLINE (the default)."""
+    for state in definition.states_of_type("Map"):
+        processor = state.node.get("ItemProcessor", state.node.get("Iterator"))
+        if not isinstance(processor, dict):
+            continue
+        config = processor.get("ProcessorConfig")
+        if isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED":
+            continue
+        for field in DISTRIBUTED_ONLY:
+            if field in state.node:
+                message = (
+                    f"The field '{field}' is for Distributed Map states; this Map's ItemProcessor"
+                    " runs INLINE (set ProcessorConfig.Mode to DISTRIBUTED)"
+                )
+                yield Diagnostic(
+                    DISTRIBUTED_MAP_FIELD, message, state.at(field), severity="warning"
+                )

@@ -8,7 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from asl.diagnostics import Diagnostic
-from asl.validation.codes import INVALID_JSONATA_EXPRESSION, UNSUPPORTED_JSONATA_EXPRESSION
+from asl.validation.codes import (
+    INVALID_JSONATA_EXPRESSION,
+    JSONATA_DELIMITERS,
+    UNSUPPORTED_JSONATA_EXPRESSION,
+)
 from asl.validation.model import Definition, State
 from asl.validation.rules import rule
 
@@ -42,7 +46,6 @@ NESTED_FIELDS = (
 # $states members every expression may read; the others only where noted.
 ALWAYS = frozenset({"input", "context"})
 RESULT_STATES = ("Task", "Map", "Parallel")
-JSONATA_DELIMITERS = "JSONATA_DELIMITERS"
 
 _STATES_MEMBER = re.compile(r"\$states\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 

@@ -7,14 +7,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from asl.diagnostics import Diagnostic
-from asl.validation.codes import INVALID_LABEL_NAME, INVALID_STATE_NAME, SCHEMA_VALIDATION_FAILED
-from asl.validation.model import Definition, State
+from asl.validation.codes import (
+    INVALID_LABEL_NAME,
+    INVALID_STATE_NAME,
+    OUTER_VARIABLE_ASSIGNED,
+    SCHEMA_VALIDATION_FAILED,
+    UNREADABLE_VARIABLE,
+)
+from asl.validation.model import Definition, Scope, State
 from asl.validation.rules import rule
 
 MAX_STATE_NAME = 80
 MAX_LABEL = 40
 MAX_VARIABLE_NAME = 80
-UNREADABLE_VARIABLE = "UNREADABLE_VARIABLE"
 # Characters AWS forbids in names of Map Runs (and state machines, executions, ...):
 # whitespace, brackets, wildcards, these specials, and control characters.
 _FORBIDDEN_IN_LABEL = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
@@ -91,3 +96,44 @@ def variable_names(definition: Definition) -> Iterator[Diagnostic]:
                     yield Diagnostic(
                         UNREADABLE_VARIABLE, message, state.at(*parts, key), severity="warning"
                     )
+
+
+def _assigned_names(state: State) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+    """(variable name, parts of its key) for every variable a state assigns."""
+    for parts, assign in _assignments(state):
+        for key in assign:
+            name = key[:-2] if key.endswith(".$") and not state.is_jsonata else key
+            yield name, (*parts, key)
+
+
+def _outer_names(scope: Scope) -> set[str]:
+    """Names assigned in the scopes enclosing ``scope`` (a Distributed Map's child workflow
+    sees none of them), including by the owning state's catchers."""
+    names: set[str] = set()
+    while scope.owner is not None and not scope.distributed:
+        outer = scope.owner.scope
+        for state in outer.states.values():
+            names.update(name for name, _ in _assigned_names(state))
+        scope = outer
+    return names
+
+
+@rule
+def inner_scope_assigns_outer_variable(definition: Definition) -> Iterator[Diagnostic]:
+    """Warn when a Parallel branch or Map iteration assigns a variable of an outer scope:
+    the assignment stays in the inner scope, and AWS documents it as not allowed."""
+    for scope in definition.scopes:
+        if scope.owner is None:
+            continue
+        outer = _outer_names(scope)
+        if not outer:
+            continue
+        for state in scope.states.values():
+            for name, parts in _assigned_names(state):
+                if name in outer:
+                    message = (
+                        f"The variable '{name}' is assigned in an outer scope; a Parallel branch or"
+                        " Map iteration cannot assign it"
+                    )
+                    where = state.at(*parts)
+                    yield Diagnostic(OUTER_VARIABLE_ASSIGNED, message, where, severity="warning")

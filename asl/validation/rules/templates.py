@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from asl.diagnostics import Diagnostic
-from asl.validation.codes import NO_DOLLAR, SCHEMA_VALIDATION_FAILED
+from asl.validation.codes import NO_DOLLAR, NO_PATH, PASS_RESULT_IS_STATIC, SCHEMA_VALIDATION_FAILED
 from asl.validation.model import Definition, State
 from asl.validation.rules import rule
 
@@ -138,3 +138,36 @@ def template_missing_dollar(definition: Definition) -> Iterator[Diagnostic]:
                         yield Diagnostic(
                             NO_DOLLAR, message, state.at(*base, *parts, key), severity="warning"
                         )
+
+
+@rule
+def pass_result_is_static(definition: Definition) -> Iterator[Diagnostic]:
+    """Warn about ``.$`` keys in a Pass state's Result: Result is never evaluated."""
+    for state in definition.states_of_type("Pass"):
+        if state.is_jsonata or "Result" not in state.node:
+            continue
+        for parts, node in _walk(state.node["Result"]):
+            for key in node:
+                if key.endswith(".$"):
+                    message = (
+                        f"The field '{key}' is in a Pass state's Result, which is used as written:"
+                        " paths are not evaluated there (use Parameters)"
+                    )
+                    where = state.at("Result", *parts, key)
+                    yield Diagnostic(PASS_RESULT_IS_STATIC, message, where, severity="warning")
+
+
+@rule
+def fail_field_looks_like_a_path(definition: Definition) -> Iterator[Diagnostic]:
+    """Warn when a Fail state's Error or Cause holds a path: ErrorPath/CausePath evaluate it."""
+    for state in definition.states_of_type("Fail"):
+        if state.is_jsonata:
+            continue
+        for key in ("Error", "Cause"):
+            value = state.node.get(key)
+            if isinstance(value, str) and value.startswith(("$.", "$$.")):
+                message = (
+                    f"The value of the field '{key}' looks like a path but is used as written;"
+                    f" use '{key}Path' to evaluate it"
+                )
+                yield Diagnostic(NO_PATH, message, state.at(key), severity="warning")
