@@ -90,6 +90,7 @@ def test_resources_aws_accepts(resource: str) -> None:
         "arn:aws:states:::aws-sdk:s3",
         "arn:aws:states:us-east-1:123456789012:stateMachine:x",
         "${lambdaArn",
+        "${a}}",
         "arn:aws:lambda",
     ],
 )
@@ -106,6 +107,7 @@ def test_resources_aws_rejects(resource: str) -> None:
         "${lambdaArn}",
         "arn:aws:swf:us-east-1:123456789012:task:X",
         "arn:aws:states:::newservice:doIt",
+        "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${Fn}",
     ],
 )
 def test_resources_asl_can_run_but_aws_does_not_know_only_warn(resource: str) -> None:

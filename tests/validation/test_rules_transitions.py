@@ -3,7 +3,7 @@ Next xor End, unique state names."""
 
 from __future__ import annotations
 
-from validation_helpers import accepts, machine, rejects, single
+from validation_helpers import accepts, errors, machine, rejects, single
 
 PASS_END = {"Type": "Pass", "End": True}
 
@@ -105,3 +105,8 @@ def test_state_names_are_unique_across_branches() -> None:
     doc = machine({"A": parallel(branch, Next="Twin"), "Twin": PASS_END})
     diagnostic = rejects(doc, "DUPLICATE_STATE_NAME", "/States/A/Branches/0/States/Twin")
     assert diagnostic.message == "Duplicate State name: Twin"
+
+
+def test_no_terminal_state_is_not_reported_when_a_state_type_is_unknown() -> None:
+    doc = machine({"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succes"}})
+    assert [d.code for d in errors(doc)] == ["SCHEMA_VALIDATION_FAILED"]

@@ -52,11 +52,17 @@ _SDK = re.compile(r"aws-sdk:[a-z0-9-]+:[A-Za-z0-9]+")
 
 def resource_problem(resource: str) -> tuple[str, str] | None:
     """(code, message) when AWS would not accept ``resource``, else None."""
+    if "${" in resource:
+        # CloudFormation/SAM DefinitionSubstitutions and Terraform templates fill these in
+        # before AWS sees the definition; only a malformed placeholder is certainly wrong.
+        if "${" in _PLACEHOLDER.sub("", resource) or not _balanced(resource):
+            why = "an unclosed '${' placeholder"
+            return SCHEMA_VALIDATION_FAILED, _not_recognized(resource, why)
+        return UNRECOGNIZED_RESOURCE, (
+            f"The resource '{resource}' holds '${{...}}' placeholders; it is checked only once"
+            " they are substituted"
+        )
     if not resource.startswith("arn:"):
-        if "${" in resource and resource.count("${") != resource.count("}"):
-            return SCHEMA_VALIDATION_FAILED, _not_recognized(
-                resource, "an unclosed '${' placeholder"
-            )
         return UNRECOGNIZED_RESOURCE, (
             f"The resource '{resource}' is not an ARN; AWS accepts only Lambda function, activity"
             " and service integration ARNs (asl can still run it with a registered handler)"
@@ -85,6 +91,19 @@ def resource_problem(resource: str) -> tuple[str, str] | None:
             else (SCHEMA_VALIDATION_FAILED, _not_recognized(resource))
         )
     return _integration_problem(resource, rest)
+
+
+_PLACEHOLDER = re.compile(r"\$\{[^{}]*\}")
+
+
+def _balanced(text: str) -> bool:
+    """Whether every '{' in ``text`` is closed by a later '}'."""
+    depth = 0
+    for char in text:
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _integration_problem(resource: str, rest: str) -> tuple[str, str] | None:

@@ -17,6 +17,7 @@ from asl.validation.rules import rule
 
 # States that move on with Next or stop with End (Choice, Succeed and Fail do neither).
 TRANSITIONING_TYPES = ("Task", "Pass", "Wait", "Parallel", "Map")
+KNOWN_TYPES = (*TRANSITIONING_TYPES, "Choice", "Succeed", "Fail")
 
 
 def transitions(state: State) -> Iterator[tuple[str, str]]:
@@ -89,8 +90,8 @@ def states_reachable(definition: Definition) -> Iterator[Diagnostic]:
 def terminal_state_exists(definition: Definition) -> Iterator[Diagnostic]:
     """Each scope has a state that ends it (End: true, Succeed or Fail)."""
     for scope in definition.scopes:
-        if not scope.states:
-            continue
+        if not scope.states or any(s.type not in KNOWN_TYPES for s in scope.states.values()):
+            continue  # a state of unknown type may be the intended end; its Type is reported
         if not any(_is_terminal(state) for state in scope.states.values()):
             where = (
                 "the state machine"
