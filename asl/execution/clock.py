@@ -240,8 +240,13 @@ def _all_blocked() -> bool:
     except Exception:  # no limiter yet: no thread was ever started
         pass
     loop = asyncio.get_running_loop()
-    if getattr(loop, "_ready", None):
-        return False
+    for handle in getattr(loop, "_ready", ()):
+        # callbacks queued to run (a future resolved from a thread, ...); anyio's own
+        # cancellation-delivery callbacks are bookkeeping, not work
+        callback = getattr(handle, "_callback", None)
+        name = getattr(callback, "__name__", "")
+        if not getattr(handle, "_cancelled", False) and name != "_deliver_cancellation":
+            return False
     this = asyncio.current_task()
     for task in asyncio.all_tasks(loop):
         if task is this:

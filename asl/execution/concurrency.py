@@ -107,7 +107,11 @@ def _int_field(step: Step, expr: ast.Expr | None, data: Any, kind: str) -> float
     with step.evaluating():
         if isinstance(expr, ast.JsonataExpr):
             value = evaluate_jsonata(
-                expr.expression, step.states_binding(), step.variables, expr.field
+                expr.expression,
+                step.states_binding(),
+                step.variables,
+                expr.field,
+                now_millis=step.now_millis,
             )
         else:
             assert isinstance(expr, ast.PathExpr)
@@ -171,7 +175,13 @@ async def run_map_attempt(step: Step) -> Any:
         data = step.input
         with step.evaluating():
             if state.items is not None:
-                items = evaluate_jsonata(state.items, step.states_binding(), variables, "Items")
+                items = evaluate_jsonata(
+                    state.items,
+                    step.states_binding(),
+                    variables,
+                    "Items",
+                    now_millis=step.now_millis,
+                )
                 if not isinstance(items, list):
                     from asl.expressions.jsonata import inner_source, is_jsonata
 
@@ -217,7 +227,9 @@ async def run_map_attempt(step: Step) -> Any:
         with step.evaluating():
             if step.jsonata:
                 states = {"input": step.input, "context": item_ctx}
-                return evaluate_jsonata(selector, states, variables, "ItemSelector")
+                return evaluate_jsonata(
+                    selector, states, variables, "ItemSelector", now_millis=step.now_millis
+                )
             return selector.evaluate(data, item_ctx, variables, field="ItemSelector")
 
     async def iteration(i: int, child: Frame) -> Any:

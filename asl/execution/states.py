@@ -80,6 +80,11 @@ class Step:
         return self._ctx
 
     @property
+    def now_millis(self) -> int:
+        """The execution clock's time, for JSONata's $now() and $millis()."""
+        return int(self.frame.runner.clock.now().timestamp() * 1000)
+
+    @property
     def ctx(self) -> dict:
         """The Context object for evaluating fields (empty when no field can read it)."""
         return self.context if self.state.uses_context else _EMPTY
@@ -159,7 +164,13 @@ def effective_input(step: Step) -> Any:
             params = getattr(state, "parameters", None)
             if params is None:
                 return step.input
-            return evaluate_jsonata(params, step.states_binding(), step.variables, "Arguments")
+            return evaluate_jsonata(
+                params,
+                step.states_binding(),
+                step.variables,
+                "Arguments",
+                now_millis=step.now_millis,
+            )
         data = apply_input_path(state.input_path, step.input, step.ctx, step.variables)
         params = getattr(state, "parameters", None)
         if params is not None:
@@ -171,7 +182,11 @@ def _evaluate_assign(step: Step, assign: ast.Assignment, data: Any, states: dict
     with step.evaluating():
         if assign.language == "JSONata":
             return evaluate_jsonata(
-                assign.template, states or step.states_binding(), step.variables, "Assign"
+                assign.template,
+                states or step.states_binding(),
+                step.variables,
+                "Assign",
+                now_millis=step.now_millis,
             )
         return assign.template.evaluate(data, step.ctx, step.variables, field="Assign")
 
@@ -186,7 +201,11 @@ def finish(step: Step, result: Any, next_name: str | None, *, assign_input: Any 
         with step.evaluating():
             if state.output is not None:
                 output = evaluate_jsonata(
-                    state.output, states or step.states_binding(), step.variables, "Output"
+                    state.output,
+                    states or step.states_binding(),
+                    step.variables,
+                    "Output",
+                    now_millis=step.now_millis,
                 )
         if state.assign is not None:
             assigned = _evaluate_assign(step, state.assign, None, states)
@@ -263,7 +282,9 @@ def catch(step: Step, error: StatesError) -> Result:
             output: Any = error_output
             with step.evaluating():
                 if catcher.output is not None:
-                    output = evaluate_jsonata(catcher.output, states, step.variables, "Output")
+                    output = evaluate_jsonata(
+                        catcher.output, states, step.variables, "Output", now_millis=step.now_millis
+                    )
             if catcher.assign is not None:
                 assigned = _evaluate_assign(step, catcher.assign, None, states)
         else:
@@ -318,7 +339,11 @@ def _fail_value(step: Step, expr: Any) -> Any:
     with step.evaluating():
         if isinstance(expr, ast.JsonataExpr):
             return evaluate_jsonata(
-                expr.expression, step.states_binding(), step.variables, expr.field
+                expr.expression,
+                step.states_binding(),
+                step.variables,
+                expr.field,
+                now_millis=step.now_millis,
             )
         if isinstance(expr, ast.IntrinsicExpr):
             return expr.intrinsic.evaluate(step.input, step.ctx, step.variables, field=expr.field)
@@ -368,7 +393,7 @@ def _condition(step: Step, rule: ast.ChoiceRule, states: dict) -> bool:
     cond = rule.operand
     if isinstance(cond, bool):
         return cond
-    value = evaluate_jsonata(cond, states, step.variables, "Condition")
+    value = evaluate_jsonata(cond, states, step.variables, "Condition", now_millis=step.now_millis)
     if not isinstance(value, bool):
         raise QueryEvaluationFailure(
             f"The JSONata expression '{cond.source}' specified for the field 'Condition' "
@@ -403,9 +428,13 @@ def _choice_exit(
         states = step.states_binding()
         with step.evaluating():
             if output is not None:
-                out = evaluate_jsonata(output, states, step.variables, "Output")
+                out = evaluate_jsonata(
+                    output, states, step.variables, "Output", now_millis=step.now_millis
+                )
             elif state.output is not None:
-                out = evaluate_jsonata(state.output, states, step.variables, "Output")
+                out = evaluate_jsonata(
+                    state.output, states, step.variables, "Output", now_millis=step.now_millis
+                )
         if assign is not None:
             assigned = _evaluate_assign(step, assign, None, states)
     else:
@@ -446,7 +475,11 @@ def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
             return float(expr.value)
         if isinstance(expr, ast.JsonataExpr):
             value = evaluate_jsonata(
-                expr.expression, step.states_binding(), step.variables, "Seconds"
+                expr.expression,
+                step.states_binding(),
+                step.variables,
+                "Seconds",
+                now_millis=step.now_millis,
             )
             if not _is_int(value) or value < 0:
                 raise QueryEvaluationFailure(
@@ -482,7 +515,11 @@ def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
         target = expr.value
     elif isinstance(expr, ast.JsonataExpr):
         value = evaluate_jsonata(
-            expr.expression, step.states_binding(), step.variables, "Timestamp"
+            expr.expression,
+            step.states_binding(),
+            step.variables,
+            "Timestamp",
+            now_millis=step.now_millis,
         )
         target = parse_timestamp_or_none(value)
         if target is None:

@@ -30,7 +30,13 @@ def _timeout_value(step: Step, expr: ast.Expr | None, field: str) -> int | None:
         return expr.value
     with step.evaluating():
         if isinstance(expr, ast.JsonataExpr):
-            value = evaluate_jsonata(expr.expression, step.states_binding(), step.variables, field)
+            value = evaluate_jsonata(
+                expr.expression,
+                step.states_binding(),
+                step.variables,
+                field,
+                now_millis=step.now_millis,
+            )
         else:
             assert isinstance(expr, ast.PathExpr)
             try:
@@ -62,7 +68,11 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
         with step.evaluating():
             if step.jsonata:
                 credentials = evaluate_jsonata(
-                    state.credentials, step.states_binding(), step.variables, "Credentials"
+                    state.credentials,
+                    step.states_binding(),
+                    step.variables,
+                    "Credentials",
+                    now_millis=step.now_millis,
                 )
             else:
                 credentials = state.credentials.evaluate(
