@@ -13,6 +13,7 @@ import queue
 import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,8 @@ class ExecutionEnvironment:
         self.init_duration_ms: float | None = None
         self.discarded = False
         self.tmp_dir = Path(tempfile.mkdtemp(prefix=f"asl-lambda-{config.function_name}-"))
+        # Removed on discard, or when the environment is garbage-collected or Python exits.
+        self._remove_tmp = weakref.finalize(self, shutil.rmtree, str(self.tmp_dir), True)
 
     @property
     def version(self) -> str:
@@ -123,7 +126,7 @@ class ExecutionEnvironment:
         """Shut the environment down (after a timeout or crash, or when the runtime closes)."""
         if not self.discarded:
             self.discarded = True
-            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+            self._remove_tmp()
 
 
 class Backend(Protocol):

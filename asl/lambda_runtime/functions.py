@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,8 @@ class Function:
     # Registered by full ARN: only that region and account find it.  Registered by name:
     # an ARN of any region and account finds it (definitions often hold real ARNs).
     pinned: bool = False
+    # Injected failures for the next invocations: (error code, HTTP status, message).
+    faults: deque[tuple[str, int, str]] = field(default_factory=deque)
 
     @property
     def arn(self) -> str:

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -128,7 +129,7 @@ class SubprocessEnvironment(ExecutionEnvironment):
 
     def _start(self) -> subprocess.Popen[str]:
         cwd = str(self.config.code) if self.config.code is not None else os.getcwd()
-        return subprocess.Popen(
+        process = subprocess.Popen(
             [self._backend.python, "-u", bootstrap.__file__],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -139,6 +140,9 @@ class SubprocessEnvironment(ExecutionEnvironment):
             encoding="utf-8",
             bufsize=1,
         )
+        # A forgotten environment must not leave its worker running.
+        weakref.finalize(self, _kill, process)
+        return process
 
     def _exchange(self, message: dict[str, Any]) -> dict[str, Any] | None:
         """Send one request and read log events until the reply (None if the worker died)."""
@@ -293,3 +297,9 @@ class SubprocessEnvironment(ExecutionEnvironment):
     def close(self) -> None:
         """Shut the worker down (runtime closing)."""
         self.discard()
+
+
+def _kill(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait()

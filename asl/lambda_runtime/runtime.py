@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,6 +65,21 @@ from asl.lambda_runtime.identifiers import (
 from asl.lambda_runtime.logs import LogEvent
 
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
+# Status and message of service failures that inject_fault() simulates.  The messages
+# are representative (AWS words them per incident); the codes and statuses are AWS's.
+_FAULTS: dict[str, tuple[int, str]] = {
+    "ServiceException": (500, "Lambda encountered an internal error. Please try again."),
+    "AWSLambdaException": (502, "Bad Gateway"),
+    "SdkClientException": (
+        0,
+        "Unable to execute HTTP request: Connect to lambda.us-east-1.amazonaws.com:443 "
+        "failed: connect timed out",
+    ),
+    "TooManyRequestsException": (429, "Rate Exceeded."),
+    "EC2ThrottledException": (502, "Lambda was throttled by Amazon EC2."),
+    "ResourceNotReadyException": (502, "The function is not ready to be invoked."),
+    "Unknown": (200, "Process exited before completing request"),
+}
 MIN_UNRESERVED = 100  # AWS keeps at least this much concurrency unreserved
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -92,7 +108,9 @@ class LambdaRuntime:
     this process), ``"subprocess"`` (a worker process per execution environment) or
     ``"aws"`` (deployed functions, through boto3), or a backend object.  ``clock`` is the
     clock asynchronous retries wait on (virtual by default: instant).  ``seed`` makes
-    alias traffic shifting reproducible.
+    alias traffic shifting reproducible.  ``timeout_format`` picks the timeout error
+    payload: ``"current"`` (``errorType`` ``Sandbox.Timedout``) or ``"legacy"`` (only an
+    ``errorMessage``, which Step Functions reports as ``Lambda.Unknown``).
     """
 
     def __init__(
@@ -104,6 +122,7 @@ class LambdaRuntime:
         concurrency_limit: int = 1000,
         backend: Any = "inprocess",
         seed: int | None = None,
+        timeout_format: str = "current",
     ):
         if not isinstance(region, str) or not _REGION.match(region):
             raise ConfigurationError(f"region must look like 'us-east-1', got {region!r}")
@@ -117,6 +136,11 @@ class LambdaRuntime:
             raise ConfigurationError(
                 f"concurrency_limit must be a positive integer, got {concurrency_limit!r}"
             )
+        if timeout_format not in ("current", "legacy"):
+            raise ConfigurationError(
+                f"timeout_format must be 'current' or 'legacy', got {timeout_format!r}"
+            )
+        self.timeout_format = timeout_format
         self.clock = make_clock(clock)
         self.region = region
         self.account_id = account_id
@@ -132,6 +156,7 @@ class LambdaRuntime:
         self._event_group: anyio.abc.TaskGroup | None = None
         self._event_thread: int | None = None
         self._snapshots: list[Path] = []
+        weakref.finalize(self, _remove_all, self._snapshots)
 
     # ------------------------------------------------------------------ functions
 
@@ -512,6 +537,30 @@ class LambdaRuntime:
         alias.function_version = version
         alias.routing = {k: float(v) for k, v in weights.items()}
 
+    def inject_fault(
+        self,
+        name: str,
+        error: str = "ServiceException",
+        *,
+        count: int = 1,
+        status_code: int | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Make the next ``count`` invocations of a function fail as the service can.
+
+        ``error`` is a Lambda API error code (``ServiceException``, ``AWSLambdaException``,
+        ``SdkClientException``, ``TooManyRequestsException``, ``EC2ThrottledException``...,
+        raised as :class:`LambdaServiceError`, so ``Lambda.<code>`` in Step Functions), or
+        ``"Unknown"``: a function error without an ``errorType`` (``Lambda.Unknown``).
+        For testing Retry policies against failures that cannot happen offline.
+        """
+        function = self.get_function(name)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ConfigurationError(f"count must be a positive integer, got {count!r}")
+        default_status, default_message = _FAULTS.get(error, (500, f"{error} (injected)"))
+        fault = (error, status_code or default_status, message or default_message)
+        function.faults.extend([fault] * count)
+
     # ------------------------------------------------------------------ asynchronous settings
 
     def put_function_event_invoke_config(
@@ -564,6 +613,10 @@ class LambdaRuntime:
         if log_type is not None:
             _check_enum("logType", log_type, ("None", "Tail"))
         target, version, invoked_arn = self._resolve(function, qualifier)
+        if target.faults and invocation_type != "DryRun":
+            fault = self._fault(target, version)
+            if fault is not None:
+                return fault
         body = encode_payload(payload)
         limit = ASYNC_REQUEST_LIMIT if invocation_type == "Event" else SYNC_REQUEST_LIMIT
         if len(body) > limit:
@@ -584,6 +637,19 @@ class LambdaRuntime:
         """Synchronous :meth:`invoke_async`, like boto3's ``invoke`` (not inside an event loop)."""
         _not_in_event_loop("invoke", "invoke_async")
         return anyio.run(functools.partial(self.invoke_async, function, payload, **kwargs))
+
+    def _fault(self, function: Function, version: FunctionVersion) -> InvokeResult | None:
+        """Take the next injected fault: raise it, or return it as a function error."""
+        with self._lock:
+            if not function.faults:
+                return None
+            code, status, message = function.faults.popleft()
+        request_id = str(uuid.uuid4())
+        if code == "Unknown":
+            doc = {"errorMessage": f"RequestId: {request_id} {message}"}
+            payload = json.dumps(doc, separators=(",", ":")).encode()
+            return InvokeResult(200, payload, "Unhandled", version.version, None, request_id)
+        raise LambdaServiceError(code, status, message, request_id=request_id)
 
     def _resolve(
         self, function: str, qualifier: str | None, *, pick: bool = True
@@ -660,7 +726,7 @@ class LambdaRuntime:
             )
         finally:
             self._release(function, counted_unreserved)
-        payload, error = _result_payload(outcome, request_id, function, version)
+        payload, error = self._result_payload(outcome, request_id, version)
         return InvokeResult(
             200,
             payload,
@@ -904,6 +970,34 @@ class LambdaRuntime:
                     )
                 )
 
+    def _result_payload(
+        self, outcome: InvocationOutcome, request_id: str, version: FunctionVersion
+    ) -> tuple[bytes, str | None]:
+        """The Invoke response payload and FunctionError for an outcome."""
+        if outcome.status == "timeout":
+            timeout = version.configuration.timeout
+            doc: dict[str, str]
+            if self.timeout_format == "legacy":
+                now = datetime.fromtimestamp(self.clock.now().timestamp(), timezone.utc)
+                doc = {"errorMessage": logs.timeout_line(now, request_id, timeout)}
+            else:
+                doc = {
+                    "errorType": "Sandbox.Timedout",
+                    "errorMessage": f"RequestId: {request_id} Error: Task timed out after "
+                    f"{timeout:.2f} seconds",
+                }
+            return json.dumps(doc, separators=(",", ":")).encode("utf-8"), "Unhandled"
+        if outcome.status in ("error", "exit"):
+            return outcome.body, "Unhandled"
+        if len(outcome.body) > SYNC_RESPONSE_LIMIT:
+            doc = {
+                "errorType": "Function.ResponseSizeTooLarge",
+                "errorMessage": "Response payload size exceeded maximum allowed payload size "
+                f"({SYNC_RESPONSE_LIMIT} bytes).",
+            }
+            return json.dumps(doc, separators=(",", ":")).encode("utf-8"), "Unhandled"
+        return outcome.body, None
+
     # ------------------------------------------------------------------ logs
 
     def logs(self, function: str | None = None, *, request_id: str | None = None) -> list[LogEvent]:
@@ -1001,7 +1095,7 @@ class LambdaRuntime:
                 )
             finally:
                 self._release(target, counted)
-            payload, error = _result_payload(outcome, event.request_id, target, version)
+            payload, error = self._result_payload(outcome, event.request_id, version)
             context: dict[str, Any] = {"statusCode": 200, "executedVersion": version.version}
             if error:
                 context["functionError"] = error
@@ -1099,6 +1193,12 @@ def _make_backend(backend: Any, region: str) -> Any:
     return backend
 
 
+def _remove_all(paths: list[Path]) -> None:
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)
+    paths.clear()
+
+
 def encode_payload(payload: Any) -> bytes:
     """The request body for a payload: JSON text of a value, or bytes of JSON as given."""
     if isinstance(payload, (bytes, bytearray, memoryview)):
@@ -1135,30 +1235,6 @@ def decode_client_context(value: str | Mapping[str, Any] | None) -> Mapping[str,
     if not isinstance(decoded, dict):
         raise invalid_parameter("Client context must be a valid Base64-encoded JSON object.")
     return decoded
-
-
-def _result_payload(
-    outcome: InvocationOutcome, request_id: str, function: Function, version: FunctionVersion
-) -> tuple[bytes, str | None]:
-    """The Invoke response payload and FunctionError for an outcome."""
-    if outcome.status == "timeout":
-        timeout = version.configuration.timeout
-        doc = {
-            "errorType": "Sandbox.Timedout",
-            "errorMessage": f"RequestId: {request_id} Error: Task timed out after "
-            f"{timeout:.2f} seconds",
-        }
-        return json.dumps(doc, separators=(",", ":")).encode("utf-8"), "Unhandled"
-    if outcome.status in ("error", "exit"):
-        return outcome.body, "Unhandled"
-    if len(outcome.body) > SYNC_RESPONSE_LIMIT:
-        doc = {
-            "errorType": "Function.ResponseSizeTooLarge",
-            "errorMessage": "Response payload size exceeded maximum allowed payload size "
-            f"({SYNC_RESPONSE_LIMIT} bytes).",
-        }
-        return json.dumps(doc, separators=(",", ":")).encode("utf-8"), "Unhandled"
-    return outcome.body, None
 
 
 def _json_or_text(payload: bytes) -> Any:
