@@ -9,6 +9,7 @@ history thread); the parent's clock timeline moves to the latest child's when th
 from __future__ import annotations
 
 import math
+from collections import ChainMap
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,8 @@ async def _run_children(
     limit: int,
     body: Callable[[int, Frame], Awaitable[Any]],
     on_failure: Callable[[int, StatesError, Frame], bool] | None = None,
+    *,
+    isolated: bool = False,
 ) -> list[Any]:
     """Run ``body(i, frame)`` for i in range(count), at most ``limit`` at a time.
 
@@ -54,6 +57,8 @@ async def _run_children(
             i = next_index
             next_index += 1
             frame = parent.child()
+            if isolated:  # distributed Map children cannot read the parent's variables
+                frame.variables = ChainMap({})
             try:
                 results[i] = await body(i, frame)
             except StatesError as e:
@@ -257,7 +262,9 @@ async def run_map_attempt(step: Step) -> Any:
         return False
 
     try:
-        results = await _run_children(frame, len(items), limit, iteration, on_failure)
+        results = await _run_children(
+            frame, len(items), limit, iteration, on_failure, isolated=state.mode == "DISTRIBUTED"
+        )
     except StatesError:
         frame.emit("MapStateFailed")
         if tolerant:

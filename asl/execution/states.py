@@ -223,8 +223,48 @@ def finish(step: Step, result: Any, next_name: str | None, *, assign_input: Any 
                 output = result
             output = apply_input_path(state.output_path, output, step.ctx, step.variables)
     if assigned:
-        step.frame.variables.maps[0].update(assigned)
+        store_variables(step, assigned)
     return step.exit(next_name, output, assigned)
+
+
+VARIABLE_LIMIT = 262_144  # one variable, and all variables of one Assign
+VARIABLES_TOTAL_LIMIT = 10 * 1024 * 1024  # every variable stored by an execution
+
+
+def store_variables(step: Step, assigned: dict[str, Any]) -> None:
+    """Store an Assign's values in the current scope, within AWS's size limits."""
+    sizes = step.frame.runner.sizes
+    total = 0
+    for name, value in assigned.items():
+        size = sizes.size(value)
+        if size > VARIABLE_LIMIT:
+            raise StatesError(
+                "States.DataLimitExceeded",
+                step.prefix(
+                    f"The variable '{name}' has a size exceeding the maximum number of bytes "
+                    "service limit (256 KiB)."
+                ),
+            )
+        total += size
+    if total > VARIABLE_LIMIT:
+        raise StatesError(
+            "States.DataLimitExceeded",
+            step.prefix(
+                "The variables assigned by the state have a total size exceeding the maximum "
+                "number of bytes service limit (256 KiB)."
+            ),
+        )
+    scope = step.frame.variables
+    scope.maps[0].update(assigned)
+    stored = sum(sizes.size(v) for m in scope.maps for v in m.values())
+    if stored > VARIABLES_TOTAL_LIMIT:
+        raise StatesError(
+            "States.DataLimitExceeded",
+            step.prefix(
+                "The variables stored by the execution have a total size exceeding the maximum "
+                "number of bytes service limit (10 MiB)."
+            ),
+        )
 
 
 def _has_result(state: ast.State) -> bool:
@@ -295,7 +335,7 @@ def catch(step: Step, error: StatesError) -> Result:
                     catcher.result_path, catcher.result_path_set, step.input, error_output
                 )
         if assigned:
-            step.frame.variables.maps[0].update(assigned)
+            store_variables(step, assigned)
         return step.exit(catcher.next, output, assigned)
     raise error
 
@@ -443,7 +483,7 @@ def _choice_exit(
         with step.evaluating():
             out = apply_input_path(state.output_path, data, step.ctx, step.variables)
     if assigned:
-        step.frame.variables.maps[0].update(assigned)
+        store_variables(step, assigned)
     return step.exit(next_name, out, assigned)
 
 
