@@ -30,9 +30,15 @@ from asl.lambda_runtime.environment import (
 
 
 class InProcessBackend:
-    """Runs each execution environment on a thread of the current process."""
+    """Runs each execution environment on a thread of the current process.
+
+    ``init_timeout``: seconds the init phase may take (Lambda's is 10).
+    """
 
     name = "inprocess"
+
+    def __init__(self, *, init_timeout: float = INIT_TIMEOUT):
+        self.init_timeout = init_timeout
 
     def check(self, config: FunctionConfiguration) -> None:
         """Every configuration can run in-process."""
@@ -41,7 +47,7 @@ class InProcessBackend:
         self, config: FunctionConfiguration, settings: EnvironmentSettings
     ) -> ExecutionEnvironment:
         """A new (uninitialised) environment."""
-        return InProcessEnvironment(config, settings)
+        return InProcessEnvironment(config, settings, self.init_timeout)
 
 
 class InProcessEnvironment(ExecutionEnvironment):
@@ -49,8 +55,14 @@ class InProcessEnvironment(ExecutionEnvironment):
 
     backend_name = "inprocess"
 
-    def __init__(self, config: FunctionConfiguration, settings: EnvironmentSettings):
+    def __init__(
+        self,
+        config: FunctionConfiguration,
+        settings: EnvironmentSettings,
+        init_timeout: float = INIT_TIMEOUT,
+    ):
         super().__init__(config, settings)
+        self.init_timeout = init_timeout
         bootstrap.install_log_capture()
         bootstrap.install_environ_overlay()
         self.overlay = bootstrap.EnvironOverlay(self.variables())
@@ -71,7 +83,7 @@ class InProcessEnvironment(ExecutionEnvironment):
             return bootstrap.initialize(handler_name, self.namespace, self.overlay)
 
         start = time.perf_counter()
-        finished, result = await self._thread.call(init, INIT_TIMEOUT)
+        finished, result = await self._thread.call(init, self.init_timeout)
         if not finished or result is None:
             self.discard()
             return InitOutcome(None, [], (time.perf_counter() - start) * 1000, timed_out=True)

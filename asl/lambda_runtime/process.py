@@ -42,17 +42,24 @@ class SubprocessBackend:
 
     ``python`` is the interpreter to run (default: this one); ``memory_limit`` applies the
     function's memory size to the worker; ``private_tmp`` makes ``/tmp`` paths in the
-    worker refer to the environment's own directory.
+    worker refer to the environment's own directory; ``init_timeout`` is how long the
+    init phase (process start and handler import) may take (Lambda's is 10 seconds).
     """
 
     name = "subprocess"
 
     def __init__(
-        self, *, python: str | None = None, memory_limit: bool = True, private_tmp: bool = True
+        self,
+        *,
+        python: str | None = None,
+        memory_limit: bool = True,
+        private_tmp: bool = True,
+        init_timeout: float = INIT_TIMEOUT,
     ):
         self.python = python or sys.executable
         self.memory_limit = memory_limit
         self.private_tmp = private_tmp
+        self.init_timeout = init_timeout
 
     def check(self, config: FunctionConfiguration) -> None:
         """A Python callable must be importable by the worker (a module-level function)."""
@@ -176,7 +183,7 @@ class SubprocessEnvironment(ExecutionEnvironment):
 
         self._streamed = []
         start = time.perf_counter()
-        finished, reply = await self._thread.call(init, INIT_TIMEOUT)
+        finished, reply = await self._thread.call(init, self._backend.init_timeout)
         duration = (time.perf_counter() - start) * 1000
         if not finished:
             self.discard()

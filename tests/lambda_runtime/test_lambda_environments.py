@@ -286,3 +286,36 @@ def test_memory_size_is_reported(runtime: LambdaRuntime, memory: int) -> None:
     assert result.json() == str(memory)
     report = runtime.logs("m", request_id=result.request_id)[-1].message
     assert f"\tMemory Size: {memory} MB\t" in report
+
+
+@pytest.mark.parametrize("backend", ["inprocess", "subprocess"])
+def test_init_phase_over_its_limit_times_out(backend: str, tmp_path: Path) -> None:
+    from asl.lambda_runtime import InProcessBackend, SubprocessBackend
+
+    (tmp_path / "lambda_function.py").write_text(
+        "import time\ntime.sleep(30)\ndef lambda_handler(e, c):\n    return e\n"
+    )
+    chosen = (
+        InProcessBackend(init_timeout=0.5)
+        if backend == "inprocess"
+        else SubprocessBackend(init_timeout=0.5)
+    )
+    with LambdaRuntime(backend=chosen) as runtime:
+        runtime.register("slow-init", code=tmp_path)
+        result = runtime.invoke("slow-init", {})
+        assert result.json()["errorType"] == "Sandbox.Timedout"
+        assert runtime.get_function("slow-init").environments == []
+        text = runtime.log_text("slow-init")
+        assert "INIT_REPORT Init Duration: " in text and "Status: timeout" in text
+
+
+def test_provisioned_concurrency_on_an_alias(runtime: LambdaRuntime) -> None:
+    runtime.register("f", lambda e, c: __import__("os").environ["AWS_LAMBDA_INITIALIZATION_TYPE"])
+    runtime.publish_version("f")
+    runtime.create_alias("f", "live", "1")
+    runtime.put_provisioned_concurrency("f", "live", 1)
+    assert runtime.invoke("f:live", {}).json() == "provisioned-concurrency"
+    assert runtime.invoke("f", {}).json() == "on-demand"
+    function = runtime.get_function("f")
+    assert function.versions["1"].stats.provisioned_initializations == 1
+    assert function.versions["1"].stats.cold_starts == 0
