@@ -104,3 +104,21 @@ def test_misdelimited_expressions_are_literal_strings_with_a_warning() -> None:
 
 def test_jsonpath_states_do_not_evaluate_jsonata() -> None:
     accepts(single({"Type": "Pass", "Result": "{% not jsonata here ( %}", "End": True}))
+
+
+@pytest.mark.parametrize(("expression", "name"), [("{% $.phone %}", "$"), ("{% $$ %}", "$$")])
+def test_the_context_at_the_top_level_is_unsupported(expression: str, name: str) -> None:
+    diagnostic = rejects(
+        jsonata_pass(Output={"v": expression}),
+        "UNSUPPORTED_JSONATA_EXPRESSION",
+        "/States/A/Output/v",
+    )
+    assert diagnostic.message == f"Reference to '{name}' at the top level is not supported."
+
+
+def test_the_context_inside_a_predicate_is_the_item_at_hand() -> None:
+    accepts(jsonata_pass(Output="{% $states.input.items[$.price > 10] %}"))
+
+
+def test_states_members_are_found_in_the_syntax_tree_not_in_strings() -> None:
+    accepts(jsonata_pass(Output="{% 'mention $states.result in text' %}"))

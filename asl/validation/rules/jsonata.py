@@ -129,14 +129,27 @@ def jsonata_expressions(definition: Definition) -> Iterator[Diagnostic]:
 def _restrictions(
     expression: Any, field: str, allowed: frozenset[str], where: str
 ) -> Iterator[Diagnostic]:
-    """UNSUPPORTED_JSONATA_EXPRESSION for bare top-level fields and misplaced $states members."""
-    for name in expression.top_level_field_references():
+    """UNSUPPORTED_JSONATA_EXPRESSION for what reads the (absent) input document at the top
+    level -- bare field names, ``$`` and ``$$`` -- and for misplaced ``$states`` members."""
+    names = list(expression.top_level_field_references())
+    context = getattr(expression, "top_level_context_references", None)
+    if callable(context):
+        names += context()
+    for name in names:
         message = f"Reference to '{name}' at the top level is not supported."
         yield Diagnostic(UNSUPPORTED_JSONATA_EXPRESSION, message, where)
-    for member in sorted(set(_STATES_MEMBER.findall(expression.source))):
+    for member in sorted(_states_members(expression)):
         if member in ("result", "errorOutput") and member not in allowed:
             message = f"$states.{member} is not available in the field '{field}'"
             yield Diagnostic(UNSUPPORTED_JSONATA_EXPRESSION, message, where)
+
+
+def _states_members(expression: Any) -> set[str]:
+    """The ``$states`` members an expression reads (from its syntax tree when possible)."""
+    references = getattr(expression, "states_references", None)
+    if callable(references):
+        return set(references())
+    return set(_STATES_MEMBER.findall(expression.source))
 
 
 @rule
