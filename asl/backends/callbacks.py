@@ -1,0 +1,350 @@
+"""Task tokens: the callback pattern (``.waitForTaskToken``), activities and heartbeats.
+
+A Task waiting for a callback registers its token (``$$.Task.Token``) here, runs the
+request-response part of its integration, records ``TaskSubmitted`` and then waits
+until `send_task_success`, `send_task_failure` or `send_task_heartbeat` arrives for the
+token, from anywhere: a test, a handler running in a worker thread, another Task.
+``HeartbeatSeconds``, ``TimeoutSeconds`` and the execution's own timeout apply, on the
+execution's clock (virtual time jumps to a deadline only when nothing else can run).
+
+Errors mirror the SendTask* APIs: an unknown or malformed token raises `InvalidToken`,
+a token whose task is closed (completed, timed out, or its execution ended) raises
+`TaskTimedOut`, an output that is not JSON raises `InvalidOutput`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+import anyio.from_thread
+import anyio.lowlevel
+
+from asl.errors import ASLError, StatesError
+
+
+class TaskTokenError(ASLError):
+    """A SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat call was refused.
+
+    ``code`` is the AWS error code (``InvalidToken``, ``TaskTimedOut``, ...).
+    """
+
+    code = "TaskTokenError"
+
+
+class InvalidToken(TaskTokenError):
+    """The token was never issued (or is malformed)."""
+
+    code = "InvalidToken"
+
+
+class TaskDoesNotExist(TaskTokenError):
+    """The activity or task the token refers to does not exist."""
+
+    code = "TaskDoesNotExist"
+
+
+class TaskTimedOut(TaskTokenError):
+    """The token's task is closed: it completed, timed out, or its execution ended."""
+
+    code = "TaskTimedOut"
+
+
+class InvalidOutput(TaskTokenError):
+    """The output is not a JSON value."""
+
+    code = "InvalidOutput"
+
+
+class HeartbeatTimedOut(TimeoutError):
+    """No heartbeat arrived within HeartbeatSeconds (AWS reports ``States.Timeout``)."""
+
+
+@dataclass
+class _Signal:
+    kind: str  # "success" | "failure" | "heartbeat"
+    at: datetime | None
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+
+
+class PendingTask:
+    """One task attempt waiting for a callback (or an activity worker)."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        state_name: str,
+        resource: str,
+        parameters: Any,
+        execution_arn: str | None,
+        clock: Any,
+    ):
+        self.token = token
+        self.state_name = state_name
+        self.resource = resource
+        self.parameters = parameters
+        self.execution_arn = execution_arn
+        self.clock = clock
+        self.submitted = False
+        self.closed = False
+        self._signals: list[_Signal] = []
+        self._changed = anyio.Event()
+        self._thread = threading.get_ident()
+        self._loop = anyio.lowlevel.current_token()
+
+    def __repr__(self) -> str:
+        return f"<PendingTask {self.state_name!r} token={self.token[:12]}...>"
+
+    def deliver(self, signal: _Signal) -> None:
+        """Queue a signal and wake the waiter; safe from any thread."""
+        if threading.get_ident() == self._thread:
+            self._deliver(signal)
+        else:
+            anyio.from_thread.run_sync(self._deliver, signal, token=self._loop)
+
+    def _deliver(self, signal: _Signal) -> None:
+        self._signals.append(signal)
+        self._changed.set()
+
+    async def wait(
+        self,
+        *,
+        heartbeat_seconds: float | None,
+        timeout_seconds: float | None,
+        execution_deadline: datetime | None,
+        started_at: datetime | None = None,
+    ) -> Any:
+        """Wait for the outcome; returns the output or raises `StatesError` /
+        `TimeoutError` (`HeartbeatTimedOut`) / the executor's ExecutionTimedOut."""
+        clock = self.clock
+        start = started_at or clock.now()
+        task_deadline = start + timedelta(seconds=timeout_seconds) if timeout_seconds else None
+        last_beat = clock.now()
+        while True:
+            beat_deadline = (
+                last_beat + timedelta(seconds=heartbeat_seconds) if heartbeat_seconds else None
+            )
+            deadlines = [d for d in (task_deadline, beat_deadline, execution_deadline) if d]
+            nearest = min(deadlines) if deadlines else None
+            remaining = None if nearest is None else (nearest - clock.now()).total_seconds()
+            if not self._signals and not await clock.wait_event(self._changed, remaining):
+                _raise_timeout(nearest, task_deadline, execution_deadline)
+            self._changed = anyio.Event()
+            signals, self._signals = self._signals, []
+            for signal in signals:
+                if signal.at is not None:
+                    clock.advance_to(signal.at)
+                if signal.kind == "heartbeat":
+                    last_beat = clock.now()
+                    continue
+                if signal.kind == "success":
+                    return signal.output
+                raise StatesError(signal.error, signal.cause)  # type: ignore[arg-type]
+
+
+def _raise_timeout(
+    nearest: datetime | None, task_deadline: datetime | None, execution_deadline: datetime | None
+) -> None:
+    from asl.execution.executor import ExecutionTimedOut
+
+    if nearest is not None and nearest == execution_deadline and nearest != task_deadline:
+        raise ExecutionTimedOut()
+    if nearest is not None and nearest == task_deadline:
+        raise TimeoutError()
+    raise HeartbeatTimedOut()
+
+
+class TokenRegistry:
+    """Every pending task token of the process, and recently closed ones."""
+
+    _CLOSED_KEPT = 10_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: dict[str, PendingTask] = {}
+        self._closed: OrderedDict[str, None] = OrderedDict()
+
+    def register(self, task: PendingTask) -> None:
+        with self._lock:
+            self._pending[task.token] = task
+
+    def close(self, token: str) -> None:
+        """Close a token: later calls with it raise `TaskTimedOut`."""
+        with self._lock:
+            task = self._pending.pop(token, None)
+            if task is not None:
+                task.closed = True
+            self._closed[token] = None
+            while len(self._closed) > self._CLOSED_KEPT:
+                self._closed.popitem(last=False)
+
+    def lookup(self, token: Any) -> PendingTask:
+        """The pending task of a token, or the SendTask* error AWS gives."""
+        if not isinstance(token, str) or not token:
+            raise InvalidToken(f"Invalid Token: {token!r} is not a task token")
+        with self._lock:
+            task = self._pending.get(token)
+            if task is not None:
+                return task
+            if token in self._closed:
+                raise TaskTimedOut(
+                    "Task Timed Out: 'Provided task does not exist anymore' "
+                    f"(token {token[:16]}...)"
+                )
+        raise InvalidToken(f"Invalid Token: 'Invalid token' ({token[:32]!r} was never issued)")
+
+    def pending(self) -> list[PendingTask]:
+        with self._lock:
+            return list(self._pending.values())
+
+
+TOKENS = TokenRegistry()
+
+
+def _now_for(task: PendingTask) -> datetime | None:
+    """The sender's time on the waiting execution's clock (its own timeline)."""
+    try:
+        return task.clock.now()
+    except Exception:
+        return None
+
+
+def _json_value(output: Any) -> Any:
+    try:
+        return json.loads(json.dumps(output, allow_nan=False))
+    except (TypeError, ValueError) as e:
+        raise InvalidOutput(f"Invalid Output: the output is not a JSON value ({e})") from None
+
+
+def send_task_success(token: str, output: Any = None) -> None:
+    """Complete the task waiting on ``token`` with ``output`` (a JSON value)."""
+    task = TOKENS.lookup(token)
+    value = _json_value(output)
+    task.deliver(_Signal("success", _now_for(task), output=value))
+
+
+def send_task_failure(token: str, error: str | None = None, cause: str | None = None) -> None:
+    """Fail the task waiting on ``token`` with ``error`` and ``cause`` (both optional)."""
+    task = TOKENS.lookup(token)
+    if error is not None and not isinstance(error, str):
+        raise TypeError(f"error must be a string or None, not {type(error).__name__}")
+    if cause is not None and not isinstance(cause, str):
+        raise TypeError(f"cause must be a string or None, not {type(cause).__name__}")
+    task.deliver(_Signal("failure", _now_for(task), error=error, cause=cause))
+
+
+def send_task_heartbeat(token: str) -> None:
+    """Report that the task waiting on ``token`` is still being worked on."""
+    task = TOKENS.lookup(token)
+    task.deliver(_Signal("heartbeat", _now_for(task)))
+
+
+def task_token(request: Any) -> str:
+    """The task token of a request (``$$.Task.Token``)."""
+    token = (request.context.get("Task") or {}).get("Token")
+    if not token:
+        raise StatesError(
+            "States.Runtime",
+            f"The state '{request.state_name}' has no task token ($$.Task.Token) to wait on.",
+        )
+    return str(token)
+
+
+def pending_of(runner: Any) -> PendingList:
+    """The per-execution list of pending callbacks (for execution handles)."""
+    found = runner.services.get("callbacks")
+    if found is None:
+        found = runner.services["callbacks"] = PendingList()
+    return found
+
+
+class PendingList:
+    """The callbacks an execution is waiting for, with a notification on each change."""
+
+    def __init__(self) -> None:
+        self.tasks: list[PendingTask] = []
+        self.changed = anyio.Event()
+
+    def add(self, task: PendingTask) -> None:
+        self.tasks.append(task)
+        self._notify()
+
+    def remove(self, task: PendingTask) -> None:
+        if task in self.tasks:
+            self.tasks.remove(task)
+            self._notify()
+
+    def _notify(self) -> None:
+        self.changed.set()
+        self.changed = anyio.Event()
+
+
+async def wait_for_callback(
+    request: Any,
+    submit: Callable[[], Awaitable[Any]] | None = None,
+    *,
+    record_submitted: bool = True,
+) -> Any:
+    """Run a ``.waitForTaskToken`` task: register the token, submit, wait for the outcome.
+
+    ``submit`` runs the request-response part (its result is recorded as
+    ``TaskSubmitted`` when ``record_submitted``); a callback may arrive while it runs.
+    Returns the SendTaskSuccess output, raises `StatesError` for SendTaskFailure and
+    `TimeoutError` when TimeoutSeconds or HeartbeatSeconds lapse.
+    """
+    token = task_token(request)
+    runner = request.runner
+    task = PendingTask(
+        token,
+        state_name=request.state_name,
+        resource=request.resource.arn,
+        parameters=request.parameters,
+        execution_arn=(request.context.get("Execution") or {}).get("Id"),
+        clock=runner.clock,
+    )
+    started_at = runner.clock.now()
+    TOKENS.register(task)
+    pending = pending_of(runner)
+    try:
+        request.mark_started()
+        if submit is not None:
+            submitted = await submit()
+            if record_submitted:
+                request.submitted(submitted)
+        task.submitted = True
+        pending.add(task)
+        return await task.wait(
+            heartbeat_seconds=request.heartbeat_seconds,
+            timeout_seconds=request.timeout_seconds,
+            execution_deadline=runner.deadline,
+            started_at=started_at,
+        )
+    finally:
+        TOKENS.close(token)
+        pending.remove(task)
+
+
+__all__ = [
+    "HeartbeatTimedOut",
+    "InvalidOutput",
+    "InvalidToken",
+    "PendingTask",
+    "TOKENS",
+    "TaskDoesNotExist",
+    "TaskTimedOut",
+    "TaskTokenError",
+    "pending_of",
+    "send_task_failure",
+    "send_task_heartbeat",
+    "send_task_success",
+    "wait_for_callback",
+]
