@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -105,6 +106,16 @@ def test_timeout_of_a_hanging_handler(runtime: LambdaRuntime, packages: Path) ->
     function = runtime.get_function("spin")
     assert function.stats.timeouts == 1
     assert function.environments == []  # the environment was discarded
+    messages = [e.message for e in runtime.logs("spin", request_id=result.request_id)]
+    assert re.match(
+        r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z "
+        + result.request_id
+        + r" Task timed out after 1\.00 seconds$",
+        messages[-3],
+    )
+    assert messages[-2] == f"END RequestId: {result.request_id}"
+    assert messages[-1].startswith(f"REPORT RequestId: {result.request_id}\tDuration: 1000.00 ms\t")
+    assert messages[-1].endswith("\tStatus: timeout\t")
 
 
 def test_a_timed_out_environment_is_replaced_by_a_cold_one(

@@ -50,21 +50,6 @@ def test_error_is_logged_as_the_runtime_logs_it(runtime: LambdaRuntime) -> None:
     assert lines[3] == '\u00a0\u00a0\u00a0\u00a0raise ValueError("broken")'
 
 
-def test_timeout_log_lines(runtime: LambdaRuntime, packages: Path) -> None:
-    runtime.register("spin", code=packages / "hang", handler_name="lambda_function.spin", timeout=1)
-    result = runtime.invoke("spin", {})
-    messages = [e.message for e in runtime.logs("spin", request_id=result.request_id)]
-    assert re.match(
-        r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z "
-        + result.request_id
-        + r" Task timed out after 1\.00 seconds$",
-        messages[-3],
-    )
-    assert messages[-2] == f"END RequestId: {result.request_id}"
-    match = report(runtime, "spin", result.request_id)
-    assert (match["duration"], match["status"]) == ("1000.00", "timeout")
-
-
 def test_init_failure_is_reported(runtime: LambdaRuntime, packages: Path) -> None:
     runtime.register("broken", code=packages / "broken_import")
     result = runtime.invoke("broken", {})
