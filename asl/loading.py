@@ -147,6 +147,14 @@ class _DuplicateKeys:
         return result
 
 
+def _finite_float(text: str) -> float:
+    """parse_float hook: a number too large for a double is refused, not made infinite."""
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:40]} is too large")
+    return value
+
+
 def _reject_constant(name: str) -> Any:
     """parse_constant hook: NaN and Infinity are not JSON."""
     raise ValueError(f"{name} is not a valid JSON value")
@@ -156,7 +164,12 @@ def _load_json(text: str, filename: str | None) -> tuple[LoadedDefinition | None
     """Decode JSON text, reporting syntax errors and duplicate keys with positions."""
     dupes = _DuplicateKeys()
     try:
-        document = json.loads(text, object_pairs_hook=dupes.hook, parse_constant=_reject_constant)
+        document = json.loads(
+            text,
+            object_pairs_hook=dupes.hook,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+        )
     except json.JSONDecodeError as exc:
         message = (
             f"the definition is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"

@@ -206,3 +206,17 @@ def test_a_document_too_large_for_aws_gets_a_warning() -> None:
     loaded, diagnostics = load(json.dumps(big))
     assert loaded is not None
     assert [(d.code, d.severity) for d in diagnostics] == [("DEFINITION_TOO_LARGE", "warning")]
+
+
+def test_a_number_too_large_for_a_double_is_a_diagnostic() -> None:
+    loaded, diagnostics = load('{"StartAt": 1e999}')
+    assert loaded is None and "too large" in diagnostics[0].message
+
+
+def test_a_str_naming_a_file_gets_a_hint(tmp_path: pathlib.Path) -> None:
+    from asl.validation import validate
+
+    path = tmp_path / "m.asl.json"
+    path.write_text(json.dumps(VALID))
+    [diagnostic] = validate(str(path))
+    assert diagnostic.code == "SCHEMA_VALIDATION_FAILED" and "pathlib.Path" in diagnostic.message

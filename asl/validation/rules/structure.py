@@ -19,7 +19,13 @@ def top_level_structure(definition: Definition) -> Iterator[Diagnostic]:
     """The top-level fields: StartAt and States required, known fields only, right types."""
     document = definition.document
     if not isinstance(document, dict):
-        yield Diagnostic(SCHEMA_VALIDATION_FAILED, "Definition must be a valid JSON object")
+        message = "Definition must be a valid JSON object"
+        if isinstance(document, str) and _looks_like_a_path(document):
+            message += (
+                f" (the text given was {document!r}, which names a file: pass a pathlib.Path"
+                " to read it)"
+            )
+        yield Diagnostic(SCHEMA_VALIDATION_FAILED, message)
         return
     yield from _check(document, "stateMachine", "")
 
@@ -73,3 +79,10 @@ def _check(value: Any, definition: str, base: str) -> Iterator[Diagnostic]:
 def _properties(definition: str) -> set[str]:
     """The field names a schema definition allows."""
     return set(schema.schema_document()["$defs"].get(definition, {}).get("properties", {}))
+
+
+def _looks_like_a_path(text: str) -> bool:
+    """Whether a one-line text names an existing file (a common mistake: a str is text)."""
+    import os
+
+    return "\n" not in text and len(text) < 4096 and os.path.isfile(text)
