@@ -245,3 +245,18 @@ def test_distributed_map_fields_on_an_inline_map_are_a_warning() -> None:
         }
     )
     assert validate(distributed) == []
+
+
+def test_a_distributed_processor_needs_an_execution_type() -> None:
+    accepts(single({"Type": "Map", "ItemProcessor": DISTRIBUTED, "End": True}))
+    processor = dict(DISTRIBUTED, ProcessorConfig={"Mode": "DISTRIBUTED"})
+    doc = single({"Type": "Map", "ItemProcessor": processor, "End": True})
+    diagnostic = rejects(
+        doc,
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A/ItemProcessor/ProcessorConfig",
+        after='"ProcessorConfig": ',
+    )
+    assert (
+        diagnostic.message == "The field 'ExecutionType' is required when 'Mode' is 'DISTRIBUTED'"
+    )

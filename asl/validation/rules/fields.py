@@ -213,3 +213,12 @@ def distributed_map_fields(definition: Definition) -> Iterator[Diagnostic]:
                 yield Diagnostic(
                     DISTRIBUTED_MAP_FIELD, message, state.at(field), severity="warning"
                 )
+
+
+@rule
+def distributed_execution_type(definition: Definition) -> Iterator[Diagnostic]:
+    """A DISTRIBUTED processor names the type of its child executions (STANDARD or EXPRESS)."""
+    for scope in definition.scopes:
+        if scope.distributed and "ExecutionType" not in scope.node["ProcessorConfig"]:
+            message = "The field 'ExecutionType' is required when 'Mode' is 'DISTRIBUTED'"
+            yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, scope.pointer + "/ProcessorConfig")
