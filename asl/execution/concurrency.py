@@ -9,6 +9,7 @@ history thread); the parent's clock timeline moves to the latest child's when th
 from __future__ import annotations
 
 import math
+import uuid
 from collections import ChainMap
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -26,8 +27,9 @@ from asl.expressions.templates import resolve
 if TYPE_CHECKING:
     from asl.execution.states import Step
 
-# AWS runs at most 40 inline Map iterations at once.
+# AWS runs at most 40 inline Map iterations at once, and 10,000 distributed children.
 INLINE_MAP_CONCURRENCY = 40
+DISTRIBUTED_MAP_CONCURRENCY = 10_000
 
 
 async def _run_children(
@@ -94,11 +96,7 @@ async def run_parallel_attempt(step: Step, data: Any) -> Any:
     async def branch(i: int, frame: Frame) -> Any:
         return await runner.run_scope(state.branches[i], data, frame)
 
-    try:
-        results = await _run_children(step.frame, len(state.branches), len(state.branches), branch)
-    except StatesError:
-        step.frame.emit("ParallelStateFailed")
-        raise
+    results = await _run_children(step.frame, len(state.branches), len(state.branches), branch)
     step.frame.emit("ParallelStateSucceeded")
     return results
 
@@ -213,18 +211,20 @@ async def run_map_attempt(step: Step) -> Any:
                 raise QueryEvaluationFailure(message, "Items")
             raise StatesError("States.Runtime", message)
         max_concurrency = _int_field(step, state.max_concurrency, data, "count")
-        tolerated_count = _int_field(step, state.tolerated_failure_count, data, "count")
-        tolerated_pct = _int_field(step, state.tolerated_failure_percentage, data, "percentage")
-    limit = int(max_concurrency) if max_concurrency else INLINE_MAP_CONCURRENCY
-    limit = min(limit, INLINE_MAP_CONCURRENCY)
     frame = step.frame
     frame.emit("MapStateStarted", {"length": len(items)})
+    with step.evaluating():
+        tolerated_count = _int_field(step, state.tolerated_failure_count, data, "count")
+        tolerated_pct = _int_field(step, state.tolerated_failure_percentage, data, "percentage")
+    distributed = state.mode == "DISTRIBUTED"
+    cap = DISTRIBUTED_MAP_CONCURRENCY if distributed else INLINE_MAP_CONCURRENCY
+    limit = min(int(max_concurrency) if max_concurrency else cap, cap)
     processor = state.processor
     assert processor is not None
     selector = state.item_selector
     name = state.name
 
-    def iteration_input(i: int) -> Any:
+    def select(i: int) -> Any:
         if selector is None:
             return items[i]
         item_ctx = dict(ctx)
@@ -237,7 +237,21 @@ async def run_map_attempt(step: Step) -> Any:
                 )
             return selector.evaluate(data, item_ctx, variables, field="ItemSelector")
 
+    batches = None
+    if state.item_batcher:
+        batches = _batches(step, state, data, [select(i) for i in range(len(items))])
+
+    def iteration_input(i: int) -> Any:
+        return select(i) if batches is None else batches[i]
+
     async def iteration(i: int, child: Frame) -> Any:
+        if distributed:
+            # each child is an execution of its own, with its own history
+            from asl.execution.history import History
+
+            child.history = History(None)
+            child.prev = 0
+            return await runner.run_scope(processor, iteration_input(i), child)
         child.emit("MapIterationStarted", {"name": name, "index": i})
         value = iteration_input(i)
         try:
@@ -261,20 +275,102 @@ async def run_map_attempt(step: Step) -> Any:
             return failures[0] * 100 <= tolerated_pct * len(items)
         return False
 
+    count = len(items) if batches is None else len(batches)
+    if distributed:
+        label = state.label or uuid.uuid4().hex[:8]
+        sm_name = runner.state_machine_context["Name"]
+        map_run_arn = (
+            f"arn:aws:states:{runner.region}:{runner.account_id}:mapRun:{sm_name}/{label}:"
+            f"{uuid.uuid4()}"
+        )
+        frame.emit("MapRunStarted", {"mapRunArn": map_run_arn})
     try:
         results = await _run_children(
-            frame, len(items), limit, iteration, on_failure, isolated=state.mode == "DISTRIBUTED"
+            frame, count, limit, iteration, on_failure, isolated=distributed
         )
-    except StatesError:
-        frame.emit("MapStateFailed")
+    except StatesError as e:
+        error = e
         if tolerant:
-            raise StatesError(
+            error = StatesError(
                 "States.ExceedToleratedFailureThreshold",
                 "The specified tolerated failure threshold was exceeded",
-            ) from None
-        raise
+            )
+        if distributed:
+            frame.emit("MapRunFailed", _error_details(error))
+        raise error from None
+    if distributed:
+        frame.emit("MapRunSucceeded")
     frame.emit("MapStateSucceeded")
     return results
+
+
+def _error_details(error: StatesError) -> dict[str, Any]:
+    return {k: v for k, v in (("error", error.error), ("cause", error.cause)) if v is not None}
+
+
+def _batches(step: Step, state: ast.MapState, data: Any, selected: list[Any]) -> list[dict]:
+    """The ItemBatcher's batches: ``{"Items": [...], "BatchInput": ...}`` per child."""
+    batcher = state.item_batcher or {}
+    with step.evaluating():
+        max_items = _batcher_number(step, batcher, "MaxItemsPerBatch", data)
+        max_bytes = _batcher_number(step, batcher, "MaxInputBytesPerBatch", data)
+    batch_input = batcher.get("BatchInput")
+    if batch_input is not None and not step.jsonata:
+        from asl.expressions.templates import compile_template
+
+        with step.evaluating():
+            batch_input = compile_template(batch_input).evaluate(
+                data, step.ctx, step.variables, field="BatchInput"
+            )
+    sizes = step.frame.runner.sizes
+    limit = int(max_items) if max_items else len(selected) or 1
+    out: list[dict] = []
+    current: list[Any] = []
+    current_bytes = 0
+    for item in selected:
+        size = sizes.size(item) + 1
+        full = len(current) >= limit or (max_bytes and current and current_bytes + size > max_bytes)
+        if full:
+            out.append(_batch(current, batch_input))
+            current, current_bytes = [], 0
+        current.append(item)
+        current_bytes += size
+    if current:
+        out.append(_batch(current, batch_input))
+    return out
+
+
+def _batch(items: list[Any], batch_input: Any) -> dict[str, Any]:
+    batch: dict[str, Any] = {"Items": items}
+    if batch_input is not None:
+        batch["BatchInput"] = batch_input
+    return batch
+
+
+def _batcher_number(step: Step, batcher: Any, key: str, data: Any) -> float | None:
+    if key in batcher:
+        value = batcher[key]
+        if isinstance(value, str) and step.jsonata:
+            from asl.expressions.jsonata import compile_jsonata, is_jsonata
+
+            if is_jsonata(value):
+                return evaluate_jsonata(
+                    compile_jsonata(value), step.states_binding(), step.variables, key
+                )
+        return value
+    path_key = key + "Path"
+    if path_key in batcher:
+        from asl.expressions.paths import compile_reference_path
+
+        try:
+            return resolve(
+                compile_reference_path(batcher[path_key]), data, step.ctx, step.variables
+            )
+        except PathNotFound:
+            raise StatesError(
+                "States.Runtime", f"The {path_key} field does not reference an input value"
+            ) from None
+    return None
 
 
 def _json_type(value: Any) -> str:

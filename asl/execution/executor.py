@@ -121,14 +121,20 @@ class Frame:
     variables: ChainMap[str, Any]
     prev: int = 0  # previousEventId for the next event on this thread
     depth: int = 0
+    # where this thread's events go: the execution's history, or a child execution's own
+    # (distributed Map children are separate executions)
+    history: History | None = None
 
     def emit(self, event_type: str, details: dict | None = None) -> int:
-        eid = self.runner.history.add(event_type, self.prev, self.runner.clock.now(), details)
+        history = self.history if self.history is not None else self.runner.history
+        eid = history.add(event_type, self.prev, self.runner.clock.now(), details)
         self.prev = eid
         return eid
 
     def child(self) -> Frame:
-        return Frame(self.runner, self.variables.new_child(), self.prev, self.depth + 1)
+        return Frame(
+            self.runner, self.variables.new_child(), self.prev, self.depth + 1, self.history
+        )
 
 
 @dataclass

@@ -280,7 +280,11 @@ def select_result(step: Step, result: Any) -> Any:
 
 
 async def with_retry_and_catch(
-    step: Step, attempt: Callable[[], Awaitable[Any]], *, on_failure: Any = None
+    step: Step,
+    attempt: Callable[[], Awaitable[Any]],
+    *,
+    on_failure: Any = None,
+    failed_event: str | None = None,
 ) -> Result:
     """Run ``attempt`` under the state's retriers; route an uncaught error to a catcher."""
     state = step.state
@@ -301,11 +305,19 @@ async def with_retry_and_catch(
                         step._ctx = None
                         await runner.sleep(backoff_delay(retrier, counts[i], runner.rng))
                         break
-                    return catch(step, e)
+                    return _give_up(step, e, failed_event)
             else:
-                return catch(step, e)
+                return _give_up(step, e, failed_event)
             continue
         return finish(step, select_result(step, result), state.next)
+
+
+def _give_up(step: Step, error: StatesError, failed_event: str | None) -> Result:
+    """No retrier takes the error: record the state's failure event, then try catchers."""
+    # AWS records no state failure event for States.Runtime: the execution fails at once
+    if failed_event is not None and error.error != "States.Runtime":
+        step.frame.emit(failed_event)
+    return catch(step, error)
 
 
 def catch(step: Step, error: StatesError) -> Result:
@@ -626,7 +638,7 @@ async def run_parallel(step: Step) -> Result:
         data = effective_input(step)
         return await run_parallel_attempt(step, data)
 
-    return await with_retry_and_catch(step, attempt)
+    return await with_retry_and_catch(step, attempt, failed_event="ParallelStateFailed")
 
 
 async def run_map(step: Step) -> Result:
@@ -635,7 +647,7 @@ async def run_map(step: Step) -> Result:
     async def attempt() -> Any:
         return await run_map_attempt(step)
 
-    return await with_retry_and_catch(step, attempt)
+    return await with_retry_and_catch(step, attempt, failed_event="MapStateFailed")
 
 
 def new_task_token() -> str:
