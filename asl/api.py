@@ -73,6 +73,7 @@ def _backends(
     mock_config: Any,
     test_case: str | None,
     clock: Clock,
+    mocks: Mapping[str, Any] | None = None,
     region: str,
     account_id: str,
     state_machine_name: str,
@@ -81,10 +82,10 @@ def _backends(
     from asl.backends.lambda_ import LambdaBackend
 
     backends = Backends()
-    if mock_config is not None:
+    if mock_config is not None or mocks:
         from asl.backends.mocks import MockBackend
 
-        backends.add(MockBackend.load(mock_config, state_machine_name, test_case))
+        backends.add(MockBackend.load(mock_config, state_machine_name, test_case, mocks=mocks))
     if resources:
         from asl.backends.resources import ResourceBackend
 
@@ -128,6 +129,7 @@ async def execute(
     resources: Mapping[str, Any] | None = None,
     mock_config: Any = None,
     test_case: str | None = None,
+    mocks: Mapping[str, Any] | None = None,
     clock: str | Clock | None = "virtual",
     name: str | None = None,
     state_machine_name: str | None = None,
@@ -142,7 +144,8 @@ async def execute(
     ``functions`` maps Lambda function names or ARNs to ``handler(event, context)``;
     ``lambda_runtime`` passes a configured `asl.LambdaRuntime` instead; ``resources`` maps
     other Task resource ARNs to ``handler(parameters, context)``; ``mock_config`` /
-    ``test_case`` use an AWS Step Functions Local mock file.  ``clock`` is ``"virtual"``
+    ``test_case`` use an AWS Step Functions Local mock file; ``mocks`` maps state names to
+    mocked responses in Python (see `asl.backends.mocks`).  ``clock`` is ``"virtual"``
     (Wait and back-off take no real time), ``"real"``, or a `Clock`.  ``name``,
     ``state_machine_name``, ``role_arn``, ``region`` and ``account_id`` shape the ARNs
     and the Context object; ``max_history_events`` is AWS's 25,000-event cap (None lifts
@@ -161,6 +164,7 @@ async def execute(
         mock_config=mock_config,
         test_case=test_case,
         clock=the_clock,
+        mocks=mocks,
         region=region,
         account_id=account_id,
         state_machine_name=sm_name,
