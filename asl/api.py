@@ -90,6 +90,9 @@ def _backends(
         from asl.backends.resources import ResourceBackend
 
         backends.add(ResourceBackend(resources))
+    from asl.backends.callbacks import CallbackBackend
+
+    backends.add(CallbackBackend())
     # function name -> (name or ARN to register under, handler); an ARN (given, or used
     # for that function in the definition) fixes the function's region and account
     handlers: dict[str, tuple[str, Callable[..., Any]]] = {}
@@ -112,6 +115,8 @@ def _backends(
 
             runtime = LambdaRuntime(clock=clock, region=region, account_id=account_id)
         for registered, handler in handlers.values():
+            if runtime.has_function(registered):
+                continue  # already configured on the given runtime
             # Lambda's maximum timeout: with the shorthand, the Task's TimeoutSeconds governs.
             runtime.register(registered, handler, timeout=900)
         return runtime
@@ -169,7 +174,7 @@ async def execute(
         account_id=account_id,
         state_machine_name=sm_name,
     )
-    return await execute_machine(
+    execution = await execute_machine(
         machine,
         {} if input is None else input,
         clock=the_clock,
@@ -182,6 +187,8 @@ async def execute(
         max_history_events=max_history_events,
         seed=seed,
     )
+    await backends.finish()
+    return execution
 
 
 def run(source: Source | StateMachine, input: Any = None, **options: Any) -> Execution:

@@ -153,6 +153,13 @@ class Backends:
         else:
             self.backends.append(backend)
 
+    async def finish(self) -> None:
+        """Let backends complete deferred work (queued asynchronous invocations...)."""
+        for backend in self.backends:
+            finish = getattr(backend, "finish", None)
+            if finish is not None:
+                await finish()
+
     def resolve(self, resource: Resource) -> TaskBackend:
         for backend in self.backends:
             if backend.handles(resource):

@@ -32,6 +32,11 @@ class LambdaBackend:
             self._made = made
         return self._made
 
+    async def finish(self) -> None:
+        """Run the asynchronous (Event) invocations the execution queued."""
+        if self._made is not None and hasattr(self._made, "drain"):
+            await self._made.drain()
+
     def handles(self, resource: Resource) -> bool:
         if resource.kind == "lambda-function":
             return True
