@@ -333,7 +333,42 @@ async def wait_for_callback(
         pending.remove(task)
 
 
+class CallbackBackend:
+    """``.waitForTaskToken`` for any resource whose request-response form another
+    backend runs (``lambda:invoke``, a registered handler, a forwarding backend...):
+    that backend submits, then the task waits for its token."""
+
+    def handles(self, resource: Any) -> bool:
+        return resource.kind == "integration" and resource.pattern == "waitForTaskToken"
+
+    async def run(self, request: Any) -> Any:
+        import dataclasses
+
+        from asl.backends.base import Backends, parse_resource
+
+        base = parse_resource(request.resource.base_arn)
+        listed = [b for b in getattr(request.runner.backends, "backends", []) if b is not self]
+        backend = Backends(listed).resolve(base)
+
+        async def submit() -> Any:
+            # the inner backend sees the request-response resource; events keep the
+            # full resource name, and TaskStarted is already recorded
+            inner = dataclasses.replace(request, resource=base, was_started=True)
+            try:
+                return await backend.run(inner)
+            except StatesError as e:
+                if e.error == "States.Runtime" and "No backend for resource" in (e.cause or ""):
+                    raise StatesError(
+                        "States.Runtime",
+                        (e.cause or "").replace(f"'{base.arn}'", f"'{request.resource.arn}'", 1),
+                    ) from None
+                raise
+
+        return await wait_for_callback(request, submit)
+
+
 __all__ = [
+    "CallbackBackend",
     "HeartbeatTimedOut",
     "InvalidOutput",
     "InvalidToken",
