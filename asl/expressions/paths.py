@@ -1,9 +1,11 @@
 """JSONPath paths as Step Functions uses them, compiled once and evaluated fast.
 
 A Reference Path (``$.a.b[0]``, ``$['x y']``) compiles to a tuple of keys walked
-directly. Real JSONPath features (wildcards, filters, slices, unions, ``..``) are
-handed to ``jsonpath_ng.ext`` once at compile time. Error texts imitate Jayway
-JSONPath, the library AWS uses, because AWS puts them in ``States.Runtime`` causes.
+directly. Real JSONPath features (wildcards, filters, slices, unions, ``..``) compile
+to a chain of steps evaluated by ``jsonpath_eval`` with Jayway's semantics; only a
+filter outside its grammar is handed to ``jsonpath_ng.ext`` (parsed once). Error texts
+imitate Jayway JSONPath, the library AWS uses, because AWS puts them in
+``States.Runtime`` causes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from functools import lru_cache
 from typing import Any
 
 from asl.errors import StatesError
+from asl.expressions import jsonpath_eval as jp
+from asl.expressions.jsonpath_eval import java_double as _java_double
 
 __all__ = [
     "Path",
@@ -54,7 +58,17 @@ class Path:
     (``variable`` names it); ``definite`` is True when it selects exactly one node.
     """
 
-    __slots__ = ("text", "root", "variable", "definite", "_steps", "_rest", "_function", "_jp")
+    __slots__ = (
+        "text",
+        "root",
+        "variable",
+        "definite",
+        "_steps",
+        "_rest",
+        "_function",
+        "_select",
+        "_jp",
+    )
 
     text: str
     root: str
@@ -63,6 +77,7 @@ class Path:
     _steps: tuple[Step, ...]
     _rest: str
     _function: str | None
+    _select: Callable[[Any, Any], list[Any]] | None
     _jp: Any
 
     def __init__(
@@ -73,6 +88,7 @@ class Path:
         steps: tuple[Step, ...],
         rest: str,
         function: str | None,
+        select: Callable[[Any, Any], list[Any]] | None = None,
     ):
         set_ = object.__setattr__
         set_(self, "text", text)
@@ -82,7 +98,9 @@ class Path:
         set_(self, "_rest", rest)
         set_(self, "_function", function)
         set_(self, "definite", not rest)
-        set_(self, "_jp", _jsonpath_ng("$" + rest) if rest else None)
+        set_(self, "_select", select)
+        # jsonpath-ng only runs what the native steps do not cover (exotic filters).
+        set_(self, "_jp", _jsonpath_ng("$" + rest) if rest and select is None else None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Path is immutable")
@@ -114,7 +132,7 @@ class Path:
         when a key before the wildcard is missing.
         """
         if not self.definite:
-            return self._find_all(data)
+            return self._find_all(data, data)
         node = data
         steps = self._steps
         for position, step in enumerate(steps):
@@ -139,7 +157,8 @@ class Path:
             return _apply_function(self, node)
         return node
 
-    def _find_all(self, data: Any) -> Any:
+    def _find_all(self, data: Any, root: Any) -> Any:
+        """All matches from ``data``; ``root`` is what ``$`` means inside filters."""
         node = data
         for step in self._steps:
             if isinstance(step, str):
@@ -150,7 +169,19 @@ class Path:
                 if type(node) is not list or not -len(node) <= step < len(node):
                     return _apply_function(self, [])
                 node = node[step]
-        return _apply_function(self, [match.value for match in self._jp.find(node)])
+        if self._select is not None:
+            matches = self._select(node, root)
+        else:
+            matches = [match.value for match in self._jp.find(node)]
+        if self._function is None:
+            return matches
+        return _apply_function(self, matches)
+
+    def _find_from(self, data: Any, root: Any) -> Any:
+        """``find`` for a path inside a filter, whose ``$`` stays the document root."""
+        if self.definite:
+            return self.find(data)
+        return self._find_all(data, root)
 
 
 def compile_path(text: str) -> Path:
@@ -203,6 +234,8 @@ class _Parser:
         self.pos = 0
         self.steps: list[Step] = []
         self.rest: list[str] = []  # jsonpath-ng text, once the path became indefinite
+        self.selectors: list[jp.Step] = []  # the same, as native steps
+        self.native = True  # False once a filter needs jsonpath-ng
         self.function: str | None = None
 
     def error(self, what: str) -> PathSyntaxError:
@@ -221,7 +254,16 @@ class _Parser:
                 self.parse_bracket()
             else:
                 raise self.error(f"unexpected character {char!r}")
-        return Path(self.text, root, variable, tuple(self.steps), "".join(self.rest), self.function)
+        select = jp.compile_steps(self.selectors) if self.rest and self.native else None
+        return Path(
+            self.text,
+            root,
+            variable,
+            tuple(self.steps),
+            "".join(self.rest),
+            self.function,
+            select,
+        )
 
     def parse_root(self) -> tuple[str, str | None]:
         text = self.text
@@ -246,9 +288,18 @@ class _Parser:
     def add(self, step: Step, fragment: str) -> None:
         """A definite step: walked directly unless the path is already indefinite."""
         if self.rest:
-            self.rest.append(fragment)
+            self.indefinite(fragment, jp.Key(step) if isinstance(step, str) else jp.Index(step))
         else:
             self.steps.append(step)
+
+    def indefinite(self, fragment: str, *steps: jp.Step | None) -> None:
+        """A step of the indefinite part: its jsonpath-ng text and native steps."""
+        self.rest.append(fragment)
+        for step in steps:
+            if step is None:
+                self.native = False
+            else:
+                self.selectors.append(step)
 
     def parse_dot(self) -> None:
         text = self.text
@@ -258,7 +309,7 @@ class _Parser:
             return
         if text.startswith("*", self.pos):
             self.pos += 1
-            self.rest.append(".*")
+            self.indefinite(".*", jp.Wildcard())
             return
         start = self.pos
         while self.pos < len(text) and text[self.pos] not in _DOT_NAME_STOP:
@@ -280,7 +331,8 @@ class _Parser:
         if text.startswith("[", self.pos):
             start = self.pos
             self.pos = self.find_bracket_end(start)
-            self.rest.append(".." + _ng_bracket(text[start : self.pos], self))
+            fragment, step = _indefinite_bracket(text[start : self.pos], self)
+            self.indefinite(".." + fragment, jp.Scan(), step)
             return
         start = self.pos
         if text.startswith("*", self.pos):
@@ -291,7 +343,10 @@ class _Parser:
         name = text[start : self.pos]
         if not name:
             raise self.error("expected a property name or '*' after '..'")
-        self.rest.append(".." + (name if name == "*" else _bracket_key(name)))
+        if name == "*":
+            self.indefinite("..*", jp.Scan(), jp.Wildcard())
+        else:
+            self.indefinite(".." + _bracket_key(name), jp.Scan(), jp.Key(name))
 
     def find_bracket_end(self, start: int) -> int:
         """Index just past the ']' closing the bracket at ``start``, skipping quotes."""
@@ -333,13 +388,13 @@ class _Parser:
             if len(keys) == 1:
                 self.add(keys[0], _bracket_key(keys[0]))
             else:
-                self.rest.append("[" + ",".join(_quote(k) for k in keys) + "]")
+                self.indefinite(_keys_fragment(keys), jp.Keys(tuple(keys)))
             return
         if _is_int(inner):
             index = int(inner)
             self.add(index, f"[{index}]")
             return
-        self.rest.append(_ng_bracket(self.text[start:end], self))
+        self.indefinite(*_indefinite_bracket(self.text[start:end], self))
 
 
 def _quoted_keys(inner: str, parser: _Parser, start: int) -> list[str]:
@@ -371,26 +426,91 @@ def _quoted_keys(inner: str, parser: _Parser, start: int) -> list[str]:
             raise parser.error("expected a quoted property name after ','")
 
 
-def _ng_bracket(fragment: str, parser: _Parser) -> str:
-    """Check an indefinite bracket (``[*]``, ``[1:3]``, ``[0,2]``, ``[?(...)]``) for jsonpath-ng."""
+def _indefinite_bracket(fragment: str, parser: _Parser) -> tuple[str, jp.Step | None]:
+    """An indefinite bracket (``[*]``, ``[1:3]``, ``[0,2]``, ``['a','b']``, ``[?(...)]``):
+    its jsonpath-ng text and native step (None for a filter only jsonpath-ng reads)."""
     inner = fragment[1:-1].strip()
     if inner == "*":
-        return "[*]"
+        return "[*]", jp.Wildcard()
     if inner.startswith("?"):
         body = inner[1:].strip()
         if not (body.startswith("(") and body.endswith(")")):
             raise parser.error("a filter must look like [?(<expression>)]")
-        return "[?" + body + "]"
+        return "[?" + body + "]", _filter_step(body)
+    if inner[0] in "'\"":
+        keys = _quoted_keys(inner, parser, parser.pos)
+        step: jp.Step = jp.Key(keys[0]) if len(keys) == 1 else jp.Keys(tuple(keys))
+        return _keys_fragment(keys), step
     parts = [p.strip() for p in inner.split(",")]
     if all(_is_int(p) for p in parts):
-        return "[" + ",".join(str(int(p)) for p in parts) + "]"
-    if (
-        ":" in inner
-        and all(p == "" or _is_int(p) for p in inner.split(":"))
-        and inner.count(":") <= 2
-    ):
-        return "[" + inner.replace(" ", "") + "]"
+        indexes = tuple(int(p) for p in parts)
+        text = "[" + ",".join(str(i) for i in indexes) + "]"
+        return text, jp.Index(indexes[0]) if len(indexes) == 1 else jp.Indexes(indexes)
+    bounds = [p.strip() for p in inner.split(":")]
+    if ":" in inner and all(p == "" or _is_int(p) for p in bounds) and len(bounds) <= 3:
+        start, stop, *rest = (int(p) if p else None for p in bounds)
+        step_size = rest[0] if rest else None
+        if step_size == 0:
+            raise parser.error("a slice step cannot be zero")
+        text = "[" + ":".join(bounds) + "]"
+        return text, jp.Slice(start, stop, step_size)
     raise parser.error(f"unsupported bracket expression {fragment!r}")
+
+
+def _filter_step(body: str) -> jp.Filter | None:
+    """The native step of a filter body ``(...)``; None when only jsonpath-ng can read it."""
+    try:
+        return jp.parse_filter(body, _filter_operand)
+    except jp.FilterSyntaxError:
+        return None
+
+
+def _filter_operand(text: str) -> jp.PathOperand:
+    """A path inside a filter: ``@...`` reads the current item, ``$...`` the document root."""
+    path = compile_path("$" + text[1:])
+    if path.root != "$":
+        raise PathSyntaxError(f"'{text}' is not a path from '@' or '$'")
+    relative = text[0] == "@"
+    steps = path.steps
+    missing = jp.MISSING
+    if not path.definite or path._function is not None:
+        find = path._find_from
+
+        def evaluate(item: Any, root: Any) -> Any:
+            try:
+                return find(item if relative else root, root)
+            except PathNotFound:
+                return missing
+
+        return jp.PathOperand(evaluate, path.definite)
+    if relative and len(steps) == 1 and type(steps[0]) is str:
+        key = steps[0]
+
+        def member(item: Any, root: Any) -> Any:
+            return item.get(key, missing) if type(item) is dict else missing
+
+        return jp.PathOperand(member, True, key)
+
+    def walk(item: Any, root: Any) -> Any:
+        node = item if relative else root
+        for step in steps:
+            if isinstance(step, str):
+                if type(node) is not dict:
+                    return missing
+                node = node.get(step, missing)
+                if node is missing:
+                    return missing
+            elif type(node) is list and -len(node) <= step < len(node):
+                node = node[step]
+            else:
+                return missing
+        return node
+
+    return jp.PathOperand(walk, True)
+
+
+def _keys_fragment(keys: Sequence[str]) -> str:
+    return "[" + ",".join(_quote(k) for k in keys) + "]"
 
 
 def _is_int(text: str) -> bool:
@@ -469,19 +589,6 @@ def java_string(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}={java_string(v)}" for k, v in value.items()) + "}"
     return str(value)
-
-
-def _java_double(value: float) -> str:
-    """Java's Double.toString for ordinary magnitudes (``1.0``, ``0.001``, ``1.0E10``)."""
-    if math.isnan(value) or math.isinf(value):
-        return json.dumps(value)
-    if value == int(value) and abs(value) < 1e7:
-        return f"{int(value)}.0" if value or math.copysign(1, value) > 0 else "-0.0"
-    if 1e-3 <= abs(value) < 1e7:
-        return repr(value)
-    mantissa, exponent = f"{value:e}".split("e")
-    digits = repr(float(mantissa)).rstrip("0")
-    return f"{digits}{'0' if digits.endswith('.') else ''}E{int(exponent)}"
 
 
 # --------------------------------------------------------------------------- functions
