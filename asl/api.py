@@ -143,6 +143,7 @@ async def execute(
     account_id: str = "123456789012",
     max_history_events: int | None = 25_000,
     seed: int | None = None,
+    on_start: Callable[[Execution, Any], None] | None = None,
 ) -> Execution:
     """Run a state machine to completion (async, anyio) and return the `Execution`.
 
@@ -154,7 +155,8 @@ async def execute(
     (Wait and back-off take no real time), ``"real"``, or a `Clock`.  ``name``,
     ``state_machine_name``, ``role_arn``, ``region`` and ``account_id`` shape the ARNs
     and the Context object; ``max_history_events`` is AWS's 25,000-event cap (None lifts
-    it); ``seed`` makes jitter reproducible.
+    it); ``seed`` makes jitter reproducible.  ``on_start(execution, runner)`` is called
+    as the execution starts (`asl.start` uses it to hand out a live handle).
     """
     from asl.execution.executor import execute_machine
 
@@ -186,6 +188,7 @@ async def execute(
         account_id=account_id,
         max_history_events=max_history_events,
         seed=seed,
+        on_start=on_start,
     )
     await backends.finish()
     return execution
