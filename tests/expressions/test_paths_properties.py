@@ -58,7 +58,7 @@ def reference(text: str, document: Any) -> list[Any]:
     return [match.value for match in ng_parse(text).find(document)]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(paths, documents)
 def test_paths_select_what_jsonpath_ng_selects(text: str, document: Any) -> None:
     path = compile_path(text)
@@ -95,7 +95,7 @@ flat_items = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(conditions, st.lists(flat_items, max_size=6), st.sampled_from(["", ".a", "[*]"]))
 def test_filters_over_arrays_match_jsonpath_ng(condition: str, items: list[Any], tail: str) -> None:
     text = f"$.items[?({condition})]{tail}"
@@ -120,7 +120,7 @@ typed_literals = st.sampled_from(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(
     st.lists(st.dictionaries(st.just("a"), typed_values, max_size=1), max_size=8),
     operators,
