@@ -19,7 +19,7 @@ import anyio
 
 from asl import ast
 from asl.errors import StatesError
-from asl.execution.dataflow import QueryEvaluationFailure, compact, evaluate_jsonata
+from asl.execution.dataflow import QueryEvaluationFailure, compact, evaluate_jsonata, json_type
 from asl.execution.executor import Frame
 from asl.expressions.paths import PathNotFound
 from asl.expressions.templates import resolve
@@ -193,7 +193,7 @@ async def run_map_attempt(step: Step) -> Any:
                     raise QueryEvaluationFailure(
                         f"The JSONata expression '{source}' specified for the field 'Items' "
                         f"returned an unexpected result type. Expected 'array', but was "
-                        f"'{_json_type(items)}' for value: {compact(items)}",
+                        f"'{json_type(items)}' for value: {compact(items)}",
                         "Items",
                     )
             else:
@@ -371,20 +371,6 @@ def _batcher_number(step: Step, batcher: Any, key: str, data: Any) -> float | No
                 "States.Runtime", f"The {path_key} field does not reference an input value"
             ) from None
     return None
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 __all__ = ["run_map_attempt", "run_parallel_attempt", "math"]

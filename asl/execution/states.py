@@ -23,6 +23,7 @@ from asl.execution.dataflow import (
     apply_result_path,
     compact,
     evaluate_jsonata,
+    json_type,
 )
 from asl.execution.executor import (
     Frame,
@@ -450,24 +451,10 @@ def _condition(step: Step, rule: ast.ChoiceRule, states: dict) -> bool:
         raise QueryEvaluationFailure(
             f"The JSONata expression '{cond.source}' specified for the field 'Condition' "
             f"returned an unexpected result type. Expected 'boolean', but was "
-            f"'{_json_type(value)}' for value: {compact(value)}",
+            f"'{json_type(value)}' for value: {compact(value)}",
             "Condition",
         )
     return value
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _choice_exit(
@@ -537,7 +524,7 @@ def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
                 raise QueryEvaluationFailure(
                     f"The JSONata expression '{expr.expression.source}' specified for the field "
                     f"'Seconds' returned an unexpected result type. Expected 'integer', but was "
-                    f"'{_json_type(value)}' for value: {compact(value)}",
+                    f"'{json_type(value)}' for value: {compact(value)}",
                     "Seconds",
                 )
             return float(value)

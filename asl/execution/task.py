@@ -80,6 +80,15 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
                 )
     backend = runner.backends.resolve(resource)
     lambda_style = resource.kind == "lambda-function"
+    activity_style = resource.kind == "activity"
+    # event family: LambdaFunction*, Activity* or Task*
+    kind = "LambdaFunction" if lambda_style else "Activity" if activity_style else "Task"
+    precheck = getattr(backend, "precheck", None)
+    if precheck is not None:
+        # e.g. an activity that does not exist fails before anything is scheduled
+        problem = precheck(resource, runner)
+        if problem:
+            raise StatesError("States.Runtime", step.prefix(problem))
     if lambda_style:
         details: dict[str, Any] = {
             "resource": state.resource,
@@ -91,6 +100,13 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
         if credentials is not None:
             details["taskCredentials"] = {"roleArn": credentials.get("RoleArn")}
         frame.emit("LambdaFunctionScheduled", details)
+    elif activity_style:
+        details = {"resource": state.resource, "input": Raw(data), "inputDetails": _NO_DETAILS}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        frame.emit("ActivityScheduled", details)
     else:
         details = {
             "resourceType": resource.service,
@@ -106,10 +122,15 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
             details["taskCredentials"] = {"roleArn": credentials.get("RoleArn")}
         frame.emit("TaskScheduled", details)
     ids = {"resourceType": resource.service, "resource": resource.api}
+    # Lambda and activity outcome events carry no resource fields
+    outcome_ids = {} if lambda_style or activity_style else ids
 
     def started() -> None:
         if lambda_style:
             frame.emit("LambdaFunctionStarted")
+        elif activity_style:
+            worker = request.extra.get("worker_name")
+            frame.emit("ActivityStarted", {"workerName": worker} if worker else None)
         else:
             frame.emit("TaskStarted", dict(ids))
 
@@ -137,19 +158,16 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
     except TimeoutError:
         if not request.was_started:
             started()
-        if lambda_style:
-            frame.emit("LambdaFunctionTimedOut", {"error": "States.Timeout"})
-        else:
-            frame.emit("TaskTimedOut", {**ids, "error": "States.Timeout"})
+        frame.emit(f"{kind}TimedOut", {**outcome_ids, "error": "States.Timeout"})
         raise StatesError("States.Timeout", None) from None
     except StatesError as e:
         if not request.was_started:
             started()
-        failed: dict[str, Any] = {} if lambda_style else dict(ids)
+        failed: dict[str, Any] = dict(outcome_ids)
         failed["error"] = e.error
         if e.cause is not None:
             failed["cause"] = e.cause
-        frame.emit("LambdaFunctionFailed" if lambda_style else "TaskFailed", failed)
+        frame.emit(f"{kind}Failed", failed)
         raise
     if not request.was_started:
         started()
@@ -160,14 +178,13 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
             f"The state/task '{resource.limit_name}' returned a result with a size exceeding "
             "the maximum number of bytes service limit.",
         )
-        failed = {} if lambda_style else dict(ids)
+        failed = dict(outcome_ids)
         failed.update(error="States.DataLimitExceeded", cause=error.cause)
-        frame.emit("LambdaFunctionFailed" if lambda_style else "TaskFailed", failed)
+        frame.emit(f"{kind}Failed", failed)
         raise error
-    if lambda_style:
-        frame.emit("LambdaFunctionSucceeded", {"output": Raw(result), "outputDetails": _NO_DETAILS})
-    else:
-        frame.emit("TaskSucceeded", {**ids, "output": Raw(result), "outputDetails": _NO_DETAILS})
+    frame.emit(
+        f"{kind}Succeeded", {**outcome_ids, "output": Raw(result), "outputDetails": _NO_DETAILS}
+    )
     return result
 
 
