@@ -74,6 +74,7 @@ def _backends(
     test_case: str | None,
     clock: Clock,
     mocks: Mapping[str, Any] | None = None,
+    activities: Any = None,
     region: str,
     account_id: str,
     state_machine_name: str,
@@ -90,9 +91,11 @@ def _backends(
         from asl.backends.resources import ResourceBackend
 
         backends.add(ResourceBackend(resources))
+    from asl.backends.activities import ActivityBackend
     from asl.backends.callbacks import CallbackBackend
 
     backends.add(CallbackBackend())
+    backends.add(ActivityBackend(activities))
     # function name -> (name or ARN to register under, handler); an ARN (given, or used
     # for that function in the definition) fixes the function's region and account
     handlers: dict[str, tuple[str, Callable[..., Any]]] = {}
@@ -135,6 +138,7 @@ async def execute(
     mock_config: Any = None,
     test_case: str | None = None,
     mocks: Mapping[str, Any] | None = None,
+    activities: Any = None,
     clock: str | Clock | None = "virtual",
     name: str | None = None,
     state_machine_name: str | None = None,
@@ -151,7 +155,9 @@ async def execute(
     ``lambda_runtime`` passes a configured `asl.LambdaRuntime` instead; ``resources`` maps
     other Task resource ARNs to ``handler(parameters, context)``; ``mock_config`` /
     ``test_case`` use an AWS Step Functions Local mock file; ``mocks`` maps state names to
-    mocked responses in Python (see `asl.backends.mocks`).  ``clock`` is ``"virtual"``
+    mocked responses in Python (see `asl.backends.mocks`); ``activities`` is an
+    `asl.Activities` registry, or maps activity names to ``worker(input, context)``.
+    ``clock`` is ``"virtual"``
     (Wait and back-off take no real time), ``"real"``, or a `Clock`.  ``name``,
     ``state_machine_name``, ``role_arn``, ``region`` and ``account_id`` shape the ARNs
     and the Context object; ``max_history_events`` is AWS's 25,000-event cap (None lifts
@@ -172,6 +178,7 @@ async def execute(
         test_case=test_case,
         clock=the_clock,
         mocks=mocks,
+        activities=activities,
         region=region,
         account_id=account_id,
         state_machine_name=sm_name,
