@@ -248,6 +248,22 @@ def send_task_heartbeat(token: str) -> None:
     task.deliver(_Signal("heartbeat", _now_for(task)))
 
 
+# Standard workflows run at most a year; an unanswered callback ends there.
+MAX_EXECUTION = timedelta(days=365)
+
+
+def execution_deadline(runner: Any) -> datetime:
+    """When the execution times out: its TimeoutSeconds, else AWS's one-year maximum."""
+    if runner.deadline is not None:
+        return runner.deadline
+    started = (runner.execution_context or {}).get("StartTime")
+    try:
+        begin = datetime.fromisoformat(str(started).replace("Z", "+00:00"))
+    except ValueError:
+        begin = runner.clock.now()
+    return begin + MAX_EXECUTION
+
+
 def task_token(request: Any) -> str:
     """The task token of a request (``$$.Task.Token``)."""
     token = (request.context.get("Task") or {}).get("Token")
@@ -325,7 +341,7 @@ async def wait_for_callback(
         return await task.wait(
             heartbeat_seconds=request.heartbeat_seconds,
             timeout_seconds=request.timeout_seconds,
-            execution_deadline=runner.deadline,
+            execution_deadline=execution_deadline(runner),
             started_at=started_at,
         )
     finally:

@@ -194,13 +194,16 @@ def is_async_callable(handler: Any) -> bool:
     )
 
 
-async def call_handler(handler: Callable[..., Any], *args: Any) -> Any:
-    """Call a user handler: ``async def`` on the loop, a plain function in a worker thread."""
+async def call_handler(handler: Callable[..., Any], *args: Any, abandon: bool = False) -> Any:
+    """Call a user handler: ``async def`` on the loop, a plain function in a worker thread
+    (left to finish on its own if the caller is cancelled and ``abandon`` is set)."""
     if is_async_callable(handler):
         result = handler(*args)
     else:
         with outside_work():
-            result = await anyio.to_thread.run_sync(functools.partial(handler, *args))
+            result = await anyio.to_thread.run_sync(
+                functools.partial(handler, *args), abandon_on_cancel=abandon
+            )
     if inspect.isawaitable(result):
         result = await result
     return result
