@@ -75,6 +75,7 @@ def _backends(
     clock: Clock,
     mocks: Mapping[str, Any] | None = None,
     activities: Any = None,
+    state_machines: Mapping[str, Any] | None = None,
     region: str,
     account_id: str,
     state_machine_name: str,
@@ -92,10 +93,11 @@ def _backends(
 
         backends.add(ResourceBackend(resources))
     from asl.backends.activities import ActivityBackend
-    from asl.backends.callbacks import CallbackBackend
 
-    backends.add(CallbackBackend())
     backends.add(ActivityBackend(activities))
+    from asl.backends.nested import NestedBackend
+
+    backends.add(NestedBackend(state_machines))
     # function name -> (name or ARN to register under, handler); an ARN (given, or used
     # for that function in the definition) fixes the function's region and account
     handlers: dict[str, tuple[str, Callable[..., Any]]] = {}
@@ -125,6 +127,10 @@ def _backends(
         return runtime
 
     backends.add(LambdaBackend(make_runtime))
+    from asl.backends.callbacks import CallbackBackend
+
+    # last: .waitForTaskToken for resources no backend above handles itself
+    backends.add(CallbackBackend())
     return backends
 
 
@@ -139,6 +145,7 @@ async def execute(
     test_case: str | None = None,
     mocks: Mapping[str, Any] | None = None,
     activities: Any = None,
+    state_machines: Mapping[str, Any] | None = None,
     clock: str | Clock | None = "virtual",
     name: str | None = None,
     state_machine_name: str | None = None,
@@ -156,7 +163,9 @@ async def execute(
     other Task resource ARNs to ``handler(parameters, context)``; ``mock_config`` /
     ``test_case`` use an AWS Step Functions Local mock file; ``mocks`` maps state names to
     mocked responses in Python (see `asl.backends.mocks`); ``activities`` is an
-    `asl.Activities` registry, or maps activity names to ``worker(input, context)``.
+    `asl.Activities` registry, or maps activity names to ``worker(input, context)``;
+    ``state_machines`` maps names or ARNs to the definitions ``states:startExecution``
+    tasks start.
     ``clock`` is ``"virtual"``
     (Wait and back-off take no real time), ``"real"``, or a `Clock`.  ``name``,
     ``state_machine_name``, ``role_arn``, ``region`` and ``account_id`` shape the ARNs
@@ -179,6 +188,7 @@ async def execute(
         clock=the_clock,
         mocks=mocks,
         activities=activities,
+        state_machines=state_machines,
         region=region,
         account_id=account_id,
         state_machine_name=sm_name,
