@@ -108,7 +108,7 @@ class ExecutionHandle:
                     if fits and not task.closed and task.token not in self._handed_out:
                         self._handed_out.add(task.token)
                         return task.token
-                if self.done:
+                if self.done and not self._children_running():
                     where = f" in state '{state_name}'" if state_name else ""
                     raise ASLError(
                         f"the execution ended ({self.execution.status}) without waiting "
@@ -166,6 +166,9 @@ class ExecutionHandle:
             if self._runner is not None:
                 callbacks.pending_of(self._runner)._notify()
 
+    def _children_running(self) -> bool:
+        return any(child.status == "RUNNING" for child in self.child_executions)
+
     def _stop_everything(self) -> None:
         """Abort the execution and any child still running."""
         if self._runner is None:
@@ -184,6 +187,7 @@ async def start(source: Any, input: Any = None, **options: Any) -> AsyncIterator
     option.  Leaving the block stops the execution (and its children) if still running.
     """
     handle = ExecutionHandle()
+    body_error: Exception | None = None
     async with anyio.create_task_group() as tg:
         tg.start_soon(handle._run, source, input, options, tg)
         await handle._started.wait()
@@ -191,11 +195,15 @@ async def start(source: Any, input: Any = None, **options: Any) -> AsyncIterator
         if started:
             try:
                 yield handle
+            except Exception as e:  # re-raised below, so the task group does not wrap it
+                body_error = e
             finally:
                 handle._stop_everything()
                 with anyio.CancelScope(shield=True):
                     await handle._done.wait()
-    if not started:  # raised here, not inside the task group, so it is not wrapped
+    if body_error is not None:
+        raise body_error
+    if not started:
         assert handle._error is not None
         raise handle._error
 

@@ -1,0 +1,411 @@
+"""Nested workflows: ``arn:aws:states:::states:startExecution`` and the Step Functions
+AWS SDK tasks (``aws-sdk:sfn:startExecution``, ``sendTaskSuccess``, ``sendTaskFailure``,
+``sendTaskHeartbeat``), run against state machines registered with
+``asl.run(..., state_machines={"name or ARN": definition})``.
+
+Patterns, with AWS's output shapes:
+
+* request-response: the child starts beside the parent, which gets
+  ``{"ExecutionArn", "StartDate", "SdkHttpMetadata", "SdkResponseMetadata"}`` at once
+  (``aws-sdk:sfn:startExecution``: ``{"ExecutionArn", "StartDate"}``, the date as text);
+* ``.sync``: the parent waits; its result is the child's DescribeExecution fields
+  (``ExecutionArn, Input, InputDetails, Name, Output, OutputDetails, StartDate,
+  StateMachineArn, Status, StopDate``; Input and Output as JSON text, dates as epoch
+  milliseconds), ``.sync:2`` the same with Input and Output as JSON values.  A child that
+  does not succeed fails the task with ``States.TaskFailed``, the cause being the
+  child's description (with its ``Error`` and ``Cause``) as JSON text;
+* ``.waitForTaskToken``: the child starts, the parent waits for a callback (typically
+  the child's ``sendTaskSuccess`` with the token passed in its input).
+
+``Input`` may be a JSON value or JSON text (absent or null: ``{}``).  A child runs with
+the parent's clock, functions, resources and activities (not its mocks), in the region
+and account of its state machine ARN.  Under an execution handle (`asl.start`) children
+run concurrently; under `asl.run`, a request-response child runs after the parent ends.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+
+from asl.backends import callbacks
+from asl.backends.base import Backends, Resource, TaskRequest
+from asl.errors import ConfigurationError, DefinitionError, StatesError
+
+_SFN_TOKEN_APIS = ("sendTaskSuccess", "sendTaskFailure", "sendTaskHeartbeat")
+
+
+def _millis(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _name_from_arn(arn: str) -> tuple[str, str | None, str | None]:
+    """(state machine name, region, account) of a name or state machine ARN."""
+    if arn.startswith("arn:"):
+        parts = arn.split(":")
+        if len(parts) >= 7 and parts[2] == "states" and parts[5] == "stateMachine":
+            return parts[6], parts[3] or None, parts[4] or None
+    return arn, None, None
+
+
+class _Registered:
+    def __init__(self, name: str, machine: Any, region: str | None, account: str | None):
+        self.name = name
+        self.machine = machine
+        self.region = region
+        self.account = account
+
+
+class NestedBackend:
+    """Starts registered state machines from Task states (see the module docstring)."""
+
+    def __init__(self, state_machines: Mapping[str, Any] | None = None):
+        from asl.api import parse
+
+        if state_machines is not None and not isinstance(state_machines, Mapping):
+            raise ConfigurationError(
+                "state_machines must map state machine names or ARNs to definitions, "
+                f"not {type(state_machines).__name__}"
+            )
+        self.machines: dict[str, _Registered] = {}
+        for key, definition in (state_machines or {}).items():
+            if not isinstance(key, str) or not key:
+                raise ConfigurationError(f"state_machines keys must be names or ARNs: {key!r}")
+            name, region, account = _name_from_arn(key)
+            try:
+                machine = parse(definition)
+            except DefinitionError as e:
+                raise ConfigurationError(f"state_machines[{key!r}]: {e}") from None
+            self.machines[name] = _Registered(name, machine, region, account)
+        self._deferred: list[Any] = []
+
+    # -- protocol -------------------------------------------------------------------------
+
+    def handles(self, resource: Resource) -> bool:
+        if resource.kind != "integration":
+            return False
+        if resource.service == "states":
+            return resource.action == "startExecution"
+        if resource.service == "aws-sdk:sfn":
+            return resource.action in ("startExecution", *_SFN_TOKEN_APIS)
+        return False
+
+    async def run(self, request: TaskRequest) -> Any:
+        sdk = request.resource.service == "aws-sdk:sfn"
+        if sdk and request.resource.action in _SFN_TOKEN_APIS:
+            request.mark_started()
+            return _token_api(request)
+        params = request.parameters if isinstance(request.parameters, dict) else {}
+        child = self._prepare(request, params, sdk)
+        pattern = request.resource.pattern
+        if pattern in ("sync", "sync:2"):
+            return await self._run_sync(request, child, pattern == "sync:2")
+        if pattern == "waitForTaskToken":
+
+            async def submit() -> Any:
+                await self._start(request, child, inline_if_alone=True)
+                return child.started_output(sdk=False)
+
+            return await callbacks.wait_for_callback(request, submit)
+        request.mark_started()
+        await self._start(request, child, inline_if_alone=False)
+        return child.started_output(sdk=sdk)
+
+    async def finish(self) -> None:
+        """Run the request-response children started without a handle."""
+        while self._deferred:
+            start = self._deferred.pop(0)
+            await start()
+
+    # -- children ---------------------------------------------------------------------------
+
+    def _prepare(self, request: TaskRequest, params: dict[str, Any], sdk: bool) -> _Child:
+        arn = params.get("StateMachineArn")
+        if not isinstance(arn, str) or not arn:
+            raise _api_error(sdk, "ValidationException", "StateMachineArn must be a string", 400)
+        name, region, account = _name_from_arn(arn)
+        registered = self.machines.get(name)
+        if registered is None:
+            known = ", ".join(sorted(self.machines)) or "none"
+            raise _api_error(
+                sdk,
+                "StateMachineDoesNotExist",
+                f"State Machine Does Not Exist: '{arn}' (registered with state_machines=: {known})",
+                400,
+            )
+        raw_input = params.get("Input")
+        if isinstance(raw_input, str):
+            try:
+                child_input = json.loads(raw_input)
+            except ValueError:
+                raise _api_error(
+                    sdk, "InvalidExecutionInput", f"Invalid execution input: {raw_input!r}", 400
+                ) from None
+        else:
+            child_input = {} if raw_input is None else raw_input
+        exec_name = params.get("Name")
+        if exec_name is not None and not isinstance(exec_name, str):
+            raise _api_error(sdk, "InvalidName", f"Invalid Name: {exec_name!r}", 400)
+        runner = request.runner
+        region = region or registered.region or runner.region
+        account = account or registered.account or runner.account_id
+        child = _Child(
+            registered,
+            child_input,
+            exec_name or str(uuid.uuid4()),
+            region,
+            account,
+            runner.clock.now(),
+        )
+        started = runner.services.setdefault("started_executions", set())
+        if child.execution_arn in started:
+            raise _api_error(
+                sdk,
+                "ExecutionAlreadyExists",
+                f"Execution Already Exists: '{child.execution_arn}'",
+                400,
+            )
+        started.add(child.execution_arn)
+        return child
+
+    async def _start(self, request: TaskRequest, child: _Child, *, inline_if_alone: bool) -> None:
+        """Start the child beside the parent (in the handle's task group), or later."""
+        runner = request.runner
+        group = runner.services.get("task_group")
+        if group is not None:
+            group.start_soon(self._execute, runner, child)
+        elif inline_if_alone:
+            await self._execute(runner, child)
+        else:
+            self._deferred.append(lambda: self._execute(runner, child))
+
+    async def _execute(self, parent: Any, child: _Child) -> Any:
+        from asl.backends.mocks import MockBackend
+        from asl.execution.executor import execute_machine
+
+        backends = Backends([b for b in parent.backends.backends if not isinstance(b, MockBackend)])
+
+        def on_start(execution: Any, runner: Any) -> None:
+            # children share the parent's task group, child list and pending callbacks
+            for key in ("task_group", "children", "callbacks", "started_executions"):
+                if key in parent.services:
+                    runner.services[key] = parent.services[key]
+            parent.services.setdefault("children", []).append((execution, runner))
+            runner.services.setdefault("children", parent.services["children"])
+            child.execution = execution
+            child.runner = runner
+
+        try:
+            execution = await execute_machine(
+                child.registered.machine,
+                child.input,
+                clock=parent.clock,
+                backends=backends,
+                name=child.name,
+                state_machine_name=child.registered.name,
+                region=child.region,
+                account_id=child.account,
+                on_start=on_start,
+            )
+        finally:
+            child.done.set()
+        return execution
+
+    async def _run_sync(self, request: TaskRequest, child: _Child, v2: bool) -> Any:
+        runner = request.runner
+        request.mark_started()
+        request.submitted(child.started_output(sdk=False))
+        token = (request.context.get("Task") or {}).get("Token")
+        scheduled = runner.clock.now()
+        outcome: list[Any] = []
+        race = anyio.CancelScope()
+        async with anyio.create_task_group() as local:
+            group = runner.services.get("task_group") or local
+            group.start_soon(self._execute, runner, child)
+            if token:
+                # AWS lets SendTaskSuccess / SendTaskFailure end a .sync task early
+                local.start_soon(self._race_token, request, token, child, outcome, race)
+            await child.done.wait()
+            race.cancel()
+            if not outcome:
+                outcome.append(("child", None))
+            elif child.runner is not None and child.execution.status == "RUNNING":
+                child.runner.abort(None, None)  # the token won: stop the child
+        kind, value = outcome[0]
+        if kind == "token":
+            if isinstance(value, Exception):
+                raise value
+            return value
+        execution = child.execution
+        if request.timeout_seconds and execution.stop_date is not None:
+            deadline = scheduled + timedelta(seconds=request.timeout_seconds)
+            if execution.stop_date > deadline:
+                runner.clock.advance_to(deadline)
+                raise TimeoutError()
+        if execution.stop_date is not None:
+            runner.clock.advance_to(execution.stop_date)
+        description = child.describe(v2)
+        if execution.status != "SUCCEEDED":
+            raise StatesError("States.TaskFailed", _compact(description))
+        return description
+
+    async def _race_token(
+        self, request: TaskRequest, token: str, child: _Child, outcome: list, scope: Any
+    ) -> None:
+        task = callbacks.PendingTask(
+            token,
+            state_name=request.state_name,
+            resource=request.resource.arn,
+            parameters=request.parameters,
+            execution_arn=(request.context.get("Execution") or {}).get("Id"),
+            clock=request.runner.clock,
+        )
+        callbacks.TOKENS.register(task)
+        value: Any = None
+        with scope:
+            try:
+                value = await task.wait(
+                    heartbeat_seconds=None,
+                    timeout_seconds=None,
+                    execution_deadline=callbacks.execution_deadline(request.runner),
+                )
+            except Exception as e:
+                value = e
+            finally:
+                callbacks.TOKENS.close(token)
+        if scope.cancel_called:
+            return
+        if not outcome:
+            outcome.append(("token", value))
+            child.done.set()
+
+
+class _Child:
+    """A child execution being started (its ARN is known before it runs)."""
+
+    def __init__(
+        self,
+        registered: _Registered,
+        input: Any,
+        name: str,
+        region: str,
+        account: str,
+        start: datetime,
+    ):
+        self.registered = registered
+        self.input = input
+        self.name = name
+        self.region = region
+        self.account = account
+        self.start = start
+        self.done = anyio.Event()
+        self.execution: Any = None
+        self.runner: Any = None
+
+    @property
+    def state_machine_arn(self) -> str:
+        return f"arn:aws:states:{self.region}:{self.account}:stateMachine:{self.registered.name}"
+
+    @property
+    def execution_arn(self) -> str:
+        return f"arn:aws:states:{self.region}:{self.account}:execution:{self.registered.name}:{self.name}"
+
+    def started_output(self, *, sdk: bool) -> dict[str, Any]:
+        """The StartExecution response."""
+        from asl.backends.resources import with_sdk_metadata
+
+        if sdk:
+            return {"ExecutionArn": self.execution_arn, "StartDate": _iso(self.start)}
+        out = with_sdk_metadata({"ExecutionArn": self.execution_arn})
+        out["StartDate"] = _millis(self.start)
+        return dict(sorted(out.items()))
+
+    def describe(self, v2: bool) -> dict[str, Any]:
+        """The ``.sync`` result: DescribeExecution's fields, AWS-cased, keys sorted."""
+        ex = self.execution
+        out: dict[str, Any] = {
+            "ExecutionArn": ex.arn,
+            "Input": ex.input if v2 else _compact(ex.input),
+            "InputDetails": {"Included": True},
+            "Name": ex.name,
+            "StartDate": _millis(ex.start_date),
+            "StateMachineArn": ex.state_machine_arn,
+            "Status": ex.status,
+            "StopDate": _millis(ex.stop_date or ex.start_date),
+        }
+        if ex.status == "SUCCEEDED":
+            out["Output"] = ex.output if v2 else _compact(ex.output)
+            out["OutputDetails"] = {"Included": True}
+        else:
+            if ex.error is not None and ex.status != "TIMED_OUT":
+                out["Error"] = ex.error
+            if ex.cause is not None and ex.status != "TIMED_OUT":
+                out["Cause"] = ex.cause
+        return dict(sorted(out.items()))
+
+
+def _api_error(sdk: bool, code: str, message: str, status: int) -> StatesError:
+    """A Step Functions API error as the task reports it."""
+    request_id = str(uuid.uuid4())
+    if sdk:
+        cause = f"{message} (Service: Sfn, Status Code: {status}, Request ID: {request_id})"
+        return StatesError(f"Sfn.{code}Exception", cause)
+    cause = (
+        f"{message} (Service: AWSStepFunctions; Status Code: {status}; Error Code: {code}; "
+        f"Request ID: {request_id}; Proxy: null)"
+    )
+    return StatesError(f"StepFunctions.{code}Exception", cause)
+
+
+def _token_api(request: TaskRequest) -> Any:
+    """aws-sdk:sfn:sendTaskSuccess / sendTaskFailure / sendTaskHeartbeat from a Task."""
+    params = request.parameters if isinstance(request.parameters, dict) else {}
+    action = request.resource.action
+    token: Any = params.get("TaskToken")
+    try:
+        callbacks.TOKENS.lookup(token)  # AWS checks the token before the output
+        if action == "sendTaskSuccess":
+            output = params.get("Output")
+            if isinstance(output, str):
+                try:
+                    output = json.loads(output)
+                except ValueError:
+                    raise callbacks.InvalidOutput("Invalid Output: not JSON text") from None
+            callbacks.send_task_success(token, output)
+        elif action == "sendTaskFailure":
+            error, cause = params.get("Error"), params.get("Cause")
+            callbacks.send_task_failure(
+                token,
+                None if error is None else str(error),
+                None if cause is None else str(cause),
+            )
+        else:
+            callbacks.send_task_heartbeat(token)
+    except callbacks.TaskTokenError as e:
+        text = {
+            "InvalidToken": "Invalid Token: 'Invalid token'",
+            "TaskTimedOut": "Task Timed Out: 'Provided task does not exist anymore'",
+        }.get(e.code, str(e))
+        request_id = str(uuid.uuid4())
+        raise StatesError(
+            f"Sfn.{e.code}Exception",
+            f"{text} (Service: Sfn, Status Code: 400, Request ID: {request_id}) "
+            "(SDK Attempt Count: 1)",
+        ) from None
+    return {}
+
+
+__all__ = ["NestedBackend"]
