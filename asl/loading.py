@@ -16,7 +16,7 @@ from typing import Any
 
 from asl.diagnostics import Diagnostic, pointer
 
-__all__ = ["LoadedDefinition", "MAX_DEPTH", "load", "nesting_problem"]
+__all__ = ["LoadedDefinition", "MAX_DEPTH", "json_value_problems", "load"]
 
 #: Deepest nesting of arrays and objects accepted.  Deeper documents get TOO_DEEPLY_NESTED
 #: rather than a RecursionError somewhere in the validator or the executor.
@@ -66,7 +66,7 @@ def load(
     at all.  Raises TypeError only for an argument of an unsupported type.
     """
     if isinstance(source, dict):
-        return LoadedDefinition(source, None, filename, "object"), _check_value(source)
+        return LoadedDefinition(source, None, filename, "object"), json_value_problems(source)
     if isinstance(source, os.PathLike):
         filename = os.fspath(source) if filename is None else filename
         try:
@@ -245,6 +245,10 @@ def _load_yaml(text: str, filename: str | None) -> tuple[LoadedDefinition | None
     loader = _yaml_loader_class()(text)
     try:
         node = loader.get_single_node()
+        problem = _alias_problem(node, len(text)) if node is not None else None
+        if problem is not None:
+            message = f"the definition is not valid YAML for a state machine: {problem}"
+            return None, [Diagnostic("INVALID_JSON_DESCRIPTION", message)]
         document = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -269,29 +273,50 @@ def _load_yaml(text: str, filename: str | None) -> tuple[LoadedDefinition | None
         return None, [
             Diagnostic("SCHEMA_VALIDATION_FAILED", "Definition must be a valid JSON object")
         ]
-    if _is_cyclic(document):
-        return None, [
-            Diagnostic(
-                "INVALID_JSON_DESCRIPTION",
-                "the definition is not valid YAML for a state machine: an alias refers to a"
-                " node that contains it, which JSON cannot represent",
-            )
-        ]
     loaded = LoadedDefinition(document, text, filename, "yaml")
     loaded._positions = _yaml_positions(node)
-    diags = _yaml_duplicates(node, loaded) + _check_value(document, loaded)
+    diags = _yaml_duplicates(node, loaded) + json_value_problems(document, loaded)
     return loaded, diags
 
 
-def _is_cyclic(document: Any) -> bool:
-    """Whether a constructed YAML value contains itself (through anchors and aliases)."""
-    try:
-        json.dumps(document, default=str)
-    except ValueError:  # "Circular reference detected"
-        return True
-    except RecursionError:
-        return True
-    return False
+def _alias_problem(node: Any, text_length: int) -> str | None:
+    """Why anchors and aliases make a composed YAML document unusable, or None.
+
+    An alias that refers to a node containing it makes a value JSON cannot represent; aliases
+    of aliases can expand a small text into billions of values ("billion laughs").
+    """
+    import yaml
+
+    limit = max(100_000, 20 * text_length)
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        key = id(current)
+        if children_done:
+            active.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _yaml_children(current, yaml))
+            if sizes[key] > limit:
+                return f"its aliases expand it to more than {limit} values"
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            return "an alias refers to a node that contains it, which JSON cannot represent"
+        active.add(key)
+        stack.append((current, True))
+        stack.extend((child, False) for child in _yaml_children(current, yaml))
+    return None
+
+
+def _yaml_children(node: Any, yaml: Any) -> list[Any]:
+    """The child nodes of a composed YAML node (keys and values of a mapping)."""
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _yaml_nodes(node: Any) -> Iterator[tuple[str, Any]]:
@@ -353,9 +378,10 @@ def _yaml_duplicates(node: Any, loaded: LoadedDefinition) -> list[Diagnostic]:
 # --- values that JSON cannot hold ------------------------------------------------------
 
 
-def _check_value(document: Any, loaded: LoadedDefinition | None = None) -> list[Diagnostic]:
-    """Diagnostics for values that are not JSON (non-string keys, NaN, dates, ...), which a
-    YAML document or a dict built in Python can contain."""
+def json_value_problems(document: Any, loaded: LoadedDefinition | None = None) -> list[Diagnostic]:
+    """Diagnostics for what JSON cannot hold (non-string keys, NaN, dates, tuples, nesting
+    deeper than MAX_DEPTH or a value containing itself), which a YAML document or a dict
+    built in Python can contain; positions come from ``loaded`` when given."""
     diags = []
     depth_limit_hit = False
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
@@ -363,14 +389,14 @@ def _check_value(document: Any, loaded: LoadedDefinition | None = None) -> list[
         path, value = stack.pop()
         if len(path) > MAX_DEPTH:
             depth_limit_hit = True
-            continue
+            break
         problem = _non_json_problem(value)
         if problem is None and isinstance(value, dict):
             bad_keys = [k for k in value if not isinstance(k, str)]
             if bad_keys:
                 problem = f"object keys must be strings, found {bad_keys[0]!r}"
             stack.extend(((*path, k), v) for k, v in value.items() if isinstance(k, str))
-        elif problem is None and isinstance(value, (list, tuple)):
+        elif problem is None and isinstance(value, list):
             stack.extend(((*path, i), v) for i, v in enumerate(value))
         if problem is not None:
             where = pointer(*path)
@@ -383,8 +409,10 @@ def _check_value(document: Any, loaded: LoadedDefinition | None = None) -> list[
 
 def _non_json_problem(value: Any) -> str | None:
     """Why a single value is not a JSON value, or None when it is one."""
-    if value is None or isinstance(value, (str, bool, int, dict, list, tuple)):
+    if value is None or isinstance(value, (str, bool, int, dict, list)):
         return None
+    if isinstance(value, tuple):
+        return "a tuple is not a JSON value (use a list)"
     if isinstance(value, float):
         return (
             None
@@ -392,21 +420,6 @@ def _non_json_problem(value: Any) -> str | None:
             else f"{value} is not a valid JSON number"
         )
     return f"a {type(value).__name__} is not a JSON value"
-
-
-def nesting_problem(document: Any) -> Diagnostic | None:
-    """A TOO_DEEPLY_NESTED diagnostic when a decoded value nests deeper than MAX_DEPTH (or
-    contains itself), else None."""
-    stack: list[tuple[int, Any]] = [(0, document)]
-    while stack:
-        depth, value = stack.pop()
-        if depth > MAX_DEPTH:
-            return _too_deep()
-        if isinstance(value, dict):
-            stack.extend((depth + 1, v) for v in value.values())
-        elif isinstance(value, (list, tuple)):
-            stack.extend((depth + 1, v) for v in value)
-    return None
 
 
 # --- nesting ---------------------------------------------------------------------------

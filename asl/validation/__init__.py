@@ -11,7 +11,7 @@ import dataclasses
 from typing import Any
 
 from asl.diagnostics import Diagnostic
-from asl.loading import LoadedDefinition, load
+from asl.loading import LoadedDefinition, json_value_problems, load
 from asl.validation.codes import INTERNAL_ERROR
 
 __all__ = ["check", "validate"]
@@ -29,9 +29,7 @@ def validate(
     loaded, diagnostics = load(source, filename=filename)
     if loaded is None:
         return diagnostics
-    if any(d.code == "TOO_DEEPLY_NESTED" for d in diagnostics):
-        return _sorted(diagnostics)
-    return _sorted(diagnostics + check(loaded, machine_type=machine_type))
+    return _sorted(_unique(diagnostics + check(loaded, machine_type=machine_type)))
 
 
 def check(loaded: LoadedDefinition, *, machine_type: str = "STANDARD") -> list[Diagnostic]:
@@ -40,14 +38,13 @@ def check(loaded: LoadedDefinition, *, machine_type: str = "STANDARD") -> list[D
     from asl.validation.model import Definition
     from asl.validation.rules import all_rules
 
-    if loaded.text is None:
-        # A dict built in Python may nest without end (or contain itself); load() reports
-        # that, but check() may be called on its own, so refuse such a document here too.
-        from asl.loading import nesting_problem
-
-        too_deep = nesting_problem(loaded.document)
-        if too_deep is not None:
-            return [too_deep]
+    if loaded.syntax != "json" or loaded.text is None:
+        # A YAML document or a dict built in Python may hold what JSON cannot (non-string
+        # keys, NaN, endless nesting...); load() reports it, but check() may be called on
+        # its own, and the rules assume JSON values, so stop here.
+        problems = json_value_problems(loaded.document, loaded)
+        if problems:
+            return _sorted(problems)
     definition = Definition(loaded.document, machine_type=machine_type)
     found: list[Diagnostic] = []
     for rule in all_rules():

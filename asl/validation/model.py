@@ -98,8 +98,12 @@ class Definition:
     def _walk(self, machine: Scope) -> None:
         """Collect every scope and state, breadth first and without recursion."""
         pending = [machine]
+        seen: set[int] = set()
         while pending:
             scope = pending.pop(0)
+            if id(scope.node) in seen:  # a dict built in Python may contain itself
+                continue
+            seen.add(id(scope.node))
             self.scopes.append(scope)
             states = scope.node.get("States")
             if not isinstance(states, dict):

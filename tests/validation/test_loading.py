@@ -220,3 +220,18 @@ def test_a_str_naming_a_file_gets_a_hint(tmp_path: pathlib.Path) -> None:
     path.write_text(json.dumps(VALID))
     [diagnostic] = validate(str(path))
     assert diagnostic.code == "SCHEMA_VALIDATION_FAILED" and "pathlib.Path" in diagnostic.message
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly() -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for name, previous in zip("bcdefgh", "abcdefg", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join(['*' + previous] * 10)}]")
+    loaded, diagnostics = load("\n".join(lines) + "\n")
+    assert loaded is None
+    assert "expand" in diagnostics[0].message
+
+
+def test_shared_yaml_anchors_are_fine() -> None:
+    loaded, diagnostics = load("StartAt: A\nStates:\n  A: &s {Type: Pass, End: true}\n  B: *s\n")
+    assert diagnostics == [] and loaded is not None
+    assert loaded.document["States"]["B"] == {"Type": "Pass", "End": True}

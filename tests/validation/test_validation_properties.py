@@ -278,3 +278,21 @@ def test_absurdly_nested_parallel_states_are_reported() -> None:
         }
     diagnostics = validate(json.dumps({"StartAt": "X", "States": {"X": state}}))
     assert [d.code for d in diagnostics] == ["TOO_DEEPLY_NESTED"]
+
+
+def test_check_refuses_a_dict_that_contains_itself() -> None:
+    from asl.loading import LoadedDefinition
+    from asl.validation import check
+
+    document: dict[str, Any] = {"StartAt": "A", "States": {}}
+    document["States"]["A"] = {"Type": "Parallel", "End": True, "Branches": [document, document]}
+    assert [d.code for d in check(LoadedDefinition(document))] == ["TOO_DEEPLY_NESTED"]
+
+
+def test_python_values_that_are_not_json_are_reported_before_the_rules_run() -> None:
+    from asl.loading import LoadedDefinition
+    from asl.validation import check
+
+    document = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True, 1: (2,)}}}
+    found = check(LoadedDefinition(document))
+    assert [(d.code, d.path) for d in found] == [("SCHEMA_VALIDATION_FAILED", "/States/A")]
