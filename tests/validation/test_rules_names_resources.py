@@ -200,3 +200,15 @@ def test_assigning_an_outer_variable_in_an_inner_scope_is_a_warning() -> None:
 def test_a_distributed_map_child_has_its_own_variables() -> None:
     doc = _branching({"total": 1}, {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"})
     assert validate(doc) == []
+
+
+def test_map_labels_are_unique() -> None:
+    first = {"Type": "Map", "ItemProcessor": PROCESSOR, "Label": "Run", "Next": "B"}
+    second = dict(first, Label="Other", End=True)
+    del second["Next"]
+    other_processor = dict(PROCESSOR, StartAt="Q", States={"Q": {"Type": "Pass", "End": True}})
+    second["ItemProcessor"] = other_processor
+    accepts(machine({"A": first, "B": second}))
+    doc = machine({"A": first, "B": dict(second, Label="Run")})
+    diagnostic = rejects(doc, "DUPLICATE_LABEL_NAME", "/States/B/Label")
+    assert diagnostic.message == "Duplicate Map Label: Run"

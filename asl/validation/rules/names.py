@@ -8,6 +8,7 @@ from typing import Any
 
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import (
+    DUPLICATE_LABEL_NAME,
     INVALID_LABEL_NAME,
     INVALID_STATE_NAME,
     OUTER_VARIABLE_ASSIGNED,
@@ -52,6 +53,19 @@ def map_label(definition: Definition) -> Iterator[Diagnostic]:
             problem = f"contains the character {bad.group()!r}, which is not allowed" if bad else ""
         if problem:
             yield Diagnostic(INVALID_LABEL_NAME, f"The Map Label {problem}", state.at("Label"))
+
+
+@rule
+def unique_map_labels(definition: Definition) -> Iterator[Diagnostic]:
+    """Map Labels name Map Runs, so two Maps of one machine cannot share one."""
+    seen: set[str] = set()
+    for state in definition.states_of_type("Map"):
+        label = state.node.get("Label")
+        if isinstance(label, str) and label:
+            if label in seen:
+                message = f"Duplicate Map Label: {label}"
+                yield Diagnostic(DUPLICATE_LABEL_NAME, message, state.at("Label"))
+            seen.add(label)
 
 
 def variable_name_problem(name: str) -> str | None:
