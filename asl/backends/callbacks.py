@@ -27,6 +27,7 @@ import anyio.from_thread
 import anyio.lowlevel
 
 from asl.errors import ASLError, StatesError
+from asl.execution.clock import outside_work
 
 
 class TaskTokenError(ASLError):
@@ -371,6 +372,10 @@ class CallbackBackend:
             # full resource name, and TaskStarted is already recorded
             inner = dataclasses.replace(request, resource=base, was_started=True)
             try:
+                if type(backend).__name__ == "LambdaBackend":
+                    # the function runs on a thread of its own: keep virtual time still
+                    with outside_work():
+                        return await backend.run(inner)
                 return await backend.run(inner)
             except StatesError as e:
                 if e.error == "States.Runtime" and "No backend for resource" in (e.cause or ""):
