@@ -1,23 +1,24 @@
 """asl: parse, validate and execute AWS Step Functions state machines offline.
 
-sm = asl.parse(source)               # compiled, immutable StateMachine (or DefinitionError)
-diagnostics = asl.validate(source)   # [] when valid; never raises for a bad definition
-ex = asl.run(sm, {"x": 1}, functions={"MyFunction": handler})
-ex.status, ex.output, ex.error, ex.cause, ex.history
+    sm = asl.parse(source)               # compiled, immutable StateMachine (or DefinitionError)
+    diagnostics = asl.validate(source)   # [] when valid; never raises for a bad definition
+    ex = asl.run(sm, {"x": 1}, functions={"MyFunction": handler})
+    ex.status, ex.output, ex.error, ex.cause, ex.history
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from asl.api import execute, parse, run, validate
-from asl.ast import StateMachine
 from asl.diagnostics import Diagnostic
 from asl.errors import ASLError, ConfigurationError, DefinitionError, StatesError
-from asl.execution.clock import Clock, RealClock, VirtualClock
-from asl.execution.executor import Execution
 
 if TYPE_CHECKING:
+    from asl.api import execute, parse, run, validate
+    from asl.ast import StateMachine
+    from asl.execution.clock import Clock, RealClock, VirtualClock
+    from asl.execution.executor import Execution
     from asl.lambda_runtime import LambdaRuntime
 
 __version__ = "0.1.0"
@@ -40,11 +41,29 @@ __all__ = [
     "validate",
 ]
 
+# Loaded on first use, so that `import asl` (and `asl validate`) start fast.
+_LAZY = {
+    "parse": "asl.api",
+    "validate": "asl.api",
+    "run": "asl.api",
+    "execute": "asl.api",
+    "StateMachine": "asl.ast",
+    "Clock": "asl.execution.clock",
+    "RealClock": "asl.execution.clock",
+    "VirtualClock": "asl.execution.clock",
+    "Execution": "asl.execution.executor",
+    "LambdaRuntime": "asl.lambda_runtime",
+}
+
 
 def __getattr__(name: str) -> Any:
-    # The Lambda runtime is imported on first use, keeping `import asl` light.
-    if name == "LambdaRuntime":
-        from asl.lambda_runtime import LambdaRuntime
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'asl' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-        return LambdaRuntime
-    raise AttributeError(f"module 'asl' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

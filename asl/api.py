@@ -29,19 +29,22 @@ def parse(source: Source | StateMachine, *, filename: str | None = None) -> Stat
     from asl.validation import check
 
     loaded, diagnostics = load(source, filename=filename)
-    if loaded is not None and not diagnostics:
-        diagnostics = check(loaded)
+    if loaded is not None and not any(d.severity == "error" for d in diagnostics):
+        diagnostics = diagnostics + check(loaded)
     if loaded is None or any(d.severity == "error" for d in diagnostics):
         raise DefinitionError(diagnostics)
     return build(loaded.document)
 
 
-def validate(source: Source, *, filename: str | None = None) -> list[Diagnostic]:
+def validate(
+    source: Source, *, filename: str | None = None, machine_type: str = "STANDARD"
+) -> list[Diagnostic]:
     """Every problem found in a definition; ``[]`` means valid.  Never raises for a bad
-    definition (only for an argument of the wrong type)."""
+    definition (only for an argument of the wrong type).  ``machine_type="EXPRESS"`` also
+    applies Express workflows' restrictions."""
     from asl.validation import validate as _validate
 
-    return _validate(source, filename=filename)
+    return _validate(source, filename=filename, machine_type=machine_type)
 
 
 _ARN_NAME = re.compile(r"arn:[\w-]+:lambda:[\w-]+:\d{12}:function:([A-Za-z0-9_-]+)(?::.*)?")
