@@ -40,7 +40,8 @@ def error_matches(names: tuple[str, ...], error: str) -> bool:
         if name == error or name == "States.ALL":
             return True
         if name == "States.TaskFailed" and error not in ("States.Timeout",):
-            if not error.startswith("States.") or error in _TASK_FAILED_MEMBERS:
+            # None: a SendTaskFailure without an error name, a task failure all the same
+            if error is None or not error.startswith("States.") or error in _TASK_FAILED_MEMBERS:
                 return True
     return False
 
