@@ -103,6 +103,15 @@ async def test_failure_without_error_or_cause_is_caught_with_nulls():
     assert failed["resource"] == "sendMessage.waitForTaskToken"
 
 
+async def test_failure_without_error_is_a_task_failure():
+    definition = waiting(Catch=[{"ErrorEquals": ["States.TaskFailed"], "Next": "Caught"}])
+    definition["States"]["Caught"] = {"Type": "Pass", "End": True}
+    async with start(definition, INPUT, resources={SQS: sqs_handler()}) as handle:
+        handle.send_task_failure(await handle.wait_for_task_token())
+        ex = await handle.result()
+    assert ex.status == "SUCCEEDED" and ex.output["Error"] is None
+
+
 async def test_failure_with_error_and_cause():
     async with start(waiting(), INPUT, resources={SQS: sqs_handler()}) as handle:
         token = await handle.wait_for_task_token()
