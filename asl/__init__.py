@@ -1,9 +1,9 @@
 """asl: parse, validate and execute AWS Step Functions state machines offline.
 
-    sm = asl.parse(source)               # compiled, immutable StateMachine (or DefinitionError)
-    diagnostics = asl.validate(source)   # [] when valid; never raises for a bad definition
-    ex = asl.run(sm, {"x": 1}, functions={"MyFunction": handler})
-    ex.status, ex.output, ex.error, ex.cause, ex.history
+sm = asl.parse(source)               # compiled, immutable StateMachine (or DefinitionError)
+diagnostics = asl.validate(source)   # [] when valid; never raises for a bad definition
+ex = asl.run(sm, {"x": 1}, functions={"MyFunction": handler})
+ex.status, ex.output, ex.error, ex.cause, ex.history
 """
 
 from __future__ import annotations

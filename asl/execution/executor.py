@@ -32,12 +32,18 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def error_matches(names: tuple[str, ...], error: str) -> bool:
+def also_known_as(error: StatesError) -> tuple[str, ...]:
+    """Other names an error answers to in ErrorEquals (a heartbeat lapse is reported as
+    States.Timeout but also matches States.HeartbeatTimeout)."""
+    return getattr(error, "aliases", ())
+
+
+def error_matches(names: tuple[str, ...], error: str | None, aliases: tuple[str, ...] = ()) -> bool:
     """Whether a Retrier's or Catcher's ErrorEquals matches an error name."""
     if error in UNCATCHABLE:
         return False
     for name in names:
-        if name == error or name == "States.ALL":
+        if name == error or name == "States.ALL" or name in aliases:
             return True
         if name == "States.TaskFailed" and error not in ("States.Timeout",):
             # None: a SendTaskFailure without an error name, a task failure all the same

@@ -27,6 +27,7 @@ from asl.execution.dataflow import (
 )
 from asl.execution.executor import (
     Frame,
+    also_known_as,
     backoff_delay,
     error_matches,
     iso,
@@ -299,7 +300,7 @@ async def with_retry_and_catch(
             if on_failure is not None:
                 on_failure(e)
             for i, retrier in enumerate(state.retry):
-                if error_matches(retrier.error_equals, e.error):
+                if error_matches(retrier.error_equals, e.error, also_known_as(e)):
                     if counts[i] < retrier.max_attempts:
                         counts[i] += 1
                         step.retry_count = (step.retry_count or 0) + 1
@@ -326,9 +327,12 @@ def catch(step: Step, error: StatesError) -> Result:
     state = step.state
     assert isinstance(state, ast.ResultState)
     for catcher in state.catch:
-        if not error_matches(catcher.error_equals, error.error):
+        if not error_matches(catcher.error_equals, error.error, also_known_as(error)):
             continue
-        error_output = {"Error": error.error, "Cause": error.cause or ""}
+        if error.error is None:  # SendTaskFailure without an error name
+            error_output = {"Error": None, "Cause": error.cause}
+        else:
+            error_output = {"Error": error.error, "Cause": error.cause or ""}
         assigned = None
         if step.jsonata:
             states = step.states_binding(errorOutput=error_output)
@@ -605,7 +609,12 @@ async def run_task(step: Step) -> Result:
     state = step.state
     assert isinstance(state, ast.TaskState)
 
-    needs_token = state.resource.endswith(".waitForTaskToken") or ":activity:" in state.resource
+    # AWS gives a task token to callback, activity and .sync tasks (SendTaskSuccess on a
+    # .sync task's token ends it early)
+    resource = state.resource
+    needs_token = (
+        resource.endswith((".waitForTaskToken", ".sync", ".sync:2")) or ":activity:" in resource
+    )
 
     async def attempt() -> Any:
         if needs_token:

@@ -155,16 +155,21 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
                 result = await backend.run(request)
         else:
             result = await backend.run(request)
-    except TimeoutError:
+    except TimeoutError as e:
         if not request.was_started:
             started()
         frame.emit(f"{kind}TimedOut", {**outcome_ids, "error": "States.Timeout"})
-        raise StatesError("States.Timeout", None) from None
+        error = StatesError("States.Timeout", None)
+        if type(e).__name__ == "HeartbeatTimedOut":
+            # reported as States.Timeout; Retry/Catch may also name States.HeartbeatTimeout
+            error.aliases = ("States.HeartbeatTimeout",)  # type: ignore[attr-defined]
+        raise error from None
     except StatesError as e:
         if not request.was_started:
             started()
         failed: dict[str, Any] = dict(outcome_ids)
-        failed["error"] = e.error
+        if e.error is not None:
+            failed["error"] = e.error
         if e.cause is not None:
             failed["cause"] = e.cause
         frame.emit(f"{kind}Failed", failed)

@@ -21,6 +21,7 @@ from typing import Any, Protocol, TypeVar
 
 import anyio
 
+from asl.execution.clock import outside_work
 from asl.lambda_runtime import bootstrap
 from asl.lambda_runtime.configuration import FunctionConfiguration
 
@@ -187,7 +188,8 @@ class EnvironmentThread:
         self._jobs.put(job)
         finished = False
         try:
-            with anyio.move_on_after(timeout):
+            # the handler runs outside the event loop: virtual time must not jump meanwhile
+            with outside_work(), anyio.move_on_after(timeout):
                 await event.wait()
                 finished = True
         except BaseException:
