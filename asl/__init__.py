@@ -17,14 +17,25 @@ from asl.errors import ASLError, ConfigurationError, DefinitionError, StatesErro
 if TYPE_CHECKING:
     from asl.api import execute, parse, run, validate
     from asl.ast import StateMachine
+    from asl.backends.activities import Activities
+    from asl.backends.callbacks import send_task_failure, send_task_heartbeat, send_task_success
+    from asl.backends.resources import TaskContext
     from asl.execution.clock import Clock, RealClock, VirtualClock
     from asl.execution.executor import Execution
+    from asl.handle import ExecutionHandle, start
     from asl.lambda_runtime import LambdaRuntime
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ASLError",
+    "Activities",
+    "ExecutionHandle",
+    "TaskContext",
+    "send_task_failure",
+    "send_task_heartbeat",
+    "send_task_success",
+    "start",
     "Clock",
     "ConfigurationError",
     "DefinitionError",
@@ -53,6 +64,13 @@ _LAZY = {
     "VirtualClock": "asl.execution.clock",
     "Execution": "asl.execution.executor",
     "LambdaRuntime": "asl.lambda_runtime",
+    "start": "asl.handle",
+    "ExecutionHandle": "asl.handle",
+    "send_task_success": "asl.backends.callbacks",
+    "send_task_failure": "asl.backends.callbacks",
+    "send_task_heartbeat": "asl.backends.callbacks",
+    "Activities": "asl.backends.activities",
+    "TaskContext": "asl.backends.resources",
 }
 
 
