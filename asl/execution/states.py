@@ -6,9 +6,8 @@ returns ``(next state name or None, output)``.
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +39,22 @@ Result = tuple[str | None, Any]
 
 _NO_DETAILS = {"truncated": False}
 _EMPTY: dict = {}
+
+
+class _Evaluating:
+    __slots__ = ("step",)
+
+    def __init__(self, step: Step):
+        self.step = step
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, error: Any, tb: Any) -> None:
+        if isinstance(error, StatesError):
+            renamed = self.step._renamed(error)
+            if renamed is not None:
+                raise renamed from None
 
 
 class Step:
@@ -107,12 +122,15 @@ class Step:
             f"(entered at the event id #{self.entered_id}). {cause or ''}"
         )
 
-    @contextlib.contextmanager
-    def evaluating(self) -> Iterator[None]:
-        """Name data-flow failures as AWS does: the state and the event that entered it."""
-        try:
-            yield
-        except QueryEvaluationFailure as e:
+    def evaluating(self) -> _Evaluating:
+        """A context naming data-flow failures as AWS does: the state and the event that
+        entered it (a class, not a generator: it runs several times per state)."""
+        return _Evaluating(self)
+
+    def _renamed(self, e: StatesError) -> StatesError | None:
+        if isinstance(e, QueryEvaluationFailure):
+            if getattr(e, "prefixed", False):
+                return None
             cause = self.prefix(e.cause)
             self.frame.emit(
                 "EvaluationFailed",
@@ -123,15 +141,13 @@ class Step:
                     "state": self.state.name,
                 },
             )
-            err = QueryEvaluationFailure(cause, e.location)
-            err.prefixed = True  # type: ignore[attr-defined]
-            raise err from None
-        except StatesError as e:
+            err: StatesError = QueryEvaluationFailure(cause, e.location)
+        else:
             if getattr(e, "prefixed", False) or e.error not in _PREFIXED:
-                raise
-            err2 = StatesError(e.error, self.prefix(e.cause))
-            err2.prefixed = True  # type: ignore[attr-defined]
-            raise err2 from None
+                return None
+            err = StatesError(e.error, self.prefix(e.cause))
+        err.prefixed = True  # type: ignore[attr-defined]
+        return err
 
     def exit(self, next_name: str | None, output: Any, assigned: dict | None = None) -> Result:
         if self.state.type in _NEW_DATA and self.frame.runner.sizes.exceeds(output):
@@ -194,7 +210,7 @@ def _evaluate_assign(step: Step, assign: ast.Assignment, data: Any, states: dict
 
 
 def finish(step: Step, result: Any, next_name: str | None, *, assign_input: Any = None) -> Result:
-    """Apply ResultSelector? no: ResultPath, OutputPath / Output and Assign, then exit."""
+    """Apply ResultPath and OutputPath (JSONPath) or Output (JSONata), then Assign; exit."""
     state = step.state
     assigned = None
     if step.jsonata:
