@@ -98,10 +98,10 @@ def _load_text(text: str, filename: str | None) -> tuple[LoadedDefinition | None
         return None, [
             Diagnostic("SCHEMA_VALIDATION_FAILED", "Definition must be a valid JSON object")
         ]
-    too_deep = _nesting_problem(text)
-    if too_deep is not None:
-        return None, [too_deep]
     if _is_yaml(text, filename):
+        too_deep = _nesting_problem(text)
+        if too_deep is not None:
+            return None, [too_deep]
         loaded, diags = _load_yaml(text, filename)
     else:
         loaded, diags = _load_json(text, filename)
@@ -162,6 +162,9 @@ def _reject_constant(name: str) -> Any:
 
 def _load_json(text: str, filename: str | None) -> tuple[LoadedDefinition | None, list[Diagnostic]]:
     """Decode JSON text, reporting syntax errors and duplicate keys with positions."""
+    # Nesting deeper than MAX_DEPTH is reported before anything else.  Scanning the text for
+    # it costs several times more than decoding, so the scan runs only when the decoded
+    # document is that deep, or when decoding failed (perhaps because of the depth).
     dupes = _DuplicateKeys()
     try:
         document = json.loads(
@@ -170,18 +173,44 @@ def _load_json(text: str, filename: str | None) -> tuple[LoadedDefinition | None
             parse_constant=_reject_constant,
             parse_float=_finite_float,
         )
-    except json.JSONDecodeError as exc:
-        message = (
-            f"the definition is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        )
-        return None, [Diagnostic("INVALID_JSON_DESCRIPTION", message, "", exc.lineno, exc.colno)]
     except (ValueError, RecursionError) as exc:
-        return None, [
-            Diagnostic("INVALID_JSON_DESCRIPTION", f"the definition is not valid JSON: {exc}")
-        ]
+        too_deep = _nesting_problem(text)
+        if too_deep is not None:
+            return None, [too_deep]
+        return None, [_json_error(exc)]
+    if _has_container_at_depth(document, MAX_DEPTH):
+        too_deep = _nesting_problem(text)
+        if too_deep is not None:
+            return None, [too_deep]
     loaded = LoadedDefinition(document, text, filename, "json")
     diags = _duplicate_diagnostics(document, dupes.found, loaded)
     return loaded, diags
+
+
+def _json_error(exc: Exception) -> Diagnostic:
+    """The diagnostic for text that ``json.loads`` refused."""
+    if isinstance(exc, json.JSONDecodeError):
+        message = (
+            f"the definition is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        )
+        return Diagnostic("INVALID_JSON_DESCRIPTION", message, "", exc.lineno, exc.colno)
+    return Diagnostic("INVALID_JSON_DESCRIPTION", f"the definition is not valid JSON: {exc}")
+
+
+def _has_container_at_depth(document: Any, depth: int) -> bool:
+    """Whether an object or array of a decoded JSON document lies ``depth`` levels below
+    its top (the top being level 0); that is, whether its text nests deeper than ``depth``."""
+    level = [document] if isinstance(document, (dict, list)) else []
+    for _ in range(depth):
+        below: list[Any] = []
+        for value in level:
+            for child in value.values() if isinstance(value, dict) else value:
+                if isinstance(child, (dict, list)):
+                    below.append(child)
+        if not below:
+            return False
+        level = below
+    return bool(level)
 
 
 def _duplicate_diagnostics(
@@ -382,6 +411,13 @@ def json_value_problems(document: Any, loaded: LoadedDefinition | None = None) -
     """Diagnostics for what JSON cannot hold (non-string keys, NaN, dates, tuples, nesting
     deeper than MAX_DEPTH or a value containing itself), which a YAML document or a dict
     built in Python can contain; positions come from ``loaded`` when given."""
+    if _plainly_json(document):
+        return []
+    return _json_value_walk(document, loaded)
+
+
+def _json_value_walk(document: Any, loaded: LoadedDefinition | None) -> list[Diagnostic]:
+    """``json_value_problems`` by a walk that keeps the path of every value, to name it."""
     diags = []
     depth_limit_hit = False
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
@@ -407,6 +443,50 @@ def json_value_problems(document: Any, loaded: LoadedDefinition | None = None) -
     return diags
 
 
+def _plainly_json(document: Any) -> bool:
+    """Whether a value is certainly JSON (exact dict/list/str/int/bool/None and finite
+    floats, string keys, nesting within MAX_DEPTH), checked without building paths.
+
+    False means "look closer": ``json_value_problems`` then walks again, naming each problem.
+    """
+    # Only objects and arrays go on the stack; depth-first, so a value containing itself
+    # reaches MAX_DEPTH after a few hundred steps.
+    stack: list[tuple[Any, int]] = [(document, 0)] if type(document) in (dict, list) else []
+    if not stack:
+        return _plain_scalar(document)
+    while stack:
+        value, depth = stack.pop()
+        if type(value) is dict:
+            for key in value:
+                if type(key) is not str:
+                    return False
+            children = value.values()
+        else:
+            children = value
+        if not children:
+            continue
+        if depth >= MAX_DEPTH:
+            return False
+        depth += 1
+        for child in children:
+            kind = type(child)
+            if kind is str or kind is int or kind is bool or child is None:
+                continue
+            if kind is dict or kind is list:
+                stack.append((child, depth))
+            elif kind is not float or child - child != 0.0:  # NaN and infinities give NaN
+                return False
+    return True
+
+
+def _plain_scalar(value: Any) -> bool:
+    """Whether a value that is no object or array is certainly a JSON value."""
+    kind = type(value)
+    if kind is float:
+        return bool(value - value == 0.0)
+    return kind is str or kind is int or kind is bool or value is None
+
+
 def _non_json_problem(value: Any) -> str | None:
     """Why a single value is not a JSON value, or None when it is one."""
     if value is None or isinstance(value, (str, bool, int, dict, list)):
@@ -424,7 +504,8 @@ def _non_json_problem(value: Any) -> str | None:
 
 # --- nesting ---------------------------------------------------------------------------
 
-_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+# Compiled by ``re`` on first use: only texts with many brackets are scanned.
+_STRUCTURE = r'"(?:[^"\\]|\\.)*"|[\[\]{}]'
 
 
 def _nesting_problem(text: str) -> Diagnostic | None:
@@ -433,7 +514,7 @@ def _nesting_problem(text: str) -> Diagnostic | None:
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return None
     depth = 0
-    for match in _STRUCTURE.finditer(text):
+    for match in re.finditer(_STRUCTURE, text):
         token = match.group()
         if token in ("[", "{"):
             depth += 1

@@ -37,6 +37,8 @@ ONE_REQUIRED: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("Map", ("ItemProcessor", "Iterator"), ("ItemProcessor", "Iterator")),
 )
 
+_ONE_REQUIRED_TYPES = tuple(kind for kind, _, _ in ONE_REQUIRED)
+
 
 def _object_at(node: Any, parts: tuple[str, ...]) -> Any:
     """The value at ``parts`` inside ``node``, or None when some step is missing."""
@@ -51,13 +53,18 @@ def _quoted(fields: tuple[str, ...] | list[str]) -> str:
     return ", ".join(f"'{field}'" for field in fields)
 
 
+# EXCLUSIVE_FIELDS by state type, in the same order.
+_EXCLUSIVE_BY_TYPE: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+for _kind, _parts, _group in EXCLUSIVE_FIELDS:
+    _EXCLUSIVE_BY_TYPE.setdefault(_kind, []).append((_parts, _group))
+
+
 @rule
 def exclusive_fields(definition: Definition) -> Iterator[Diagnostic]:
     """Fields that say the same thing two ways (Seconds/SecondsPath, Error/ErrorPath, ...)."""
     for state in definition.states:
-        for kind, parts, group in EXCLUSIVE_FIELDS:
-            if state.type != kind:
-                continue
+        groups = _EXCLUSIVE_BY_TYPE.get(state.type) if isinstance(state.type, str) else None
+        for parts, group in groups or ():
             holder = _object_at(state.node, parts)
             if not isinstance(holder, dict):
                 continue
@@ -71,6 +78,8 @@ def exclusive_fields(definition: Definition) -> Iterator[Diagnostic]:
 def one_field_required(definition: Definition) -> Iterator[Diagnostic]:
     """A Wait needs a duration or a time; a Map needs an ItemProcessor (or Iterator)."""
     for state in definition.states:
+        if state.type not in _ONE_REQUIRED_TYPES:
+            continue
         for kind, jsonpath_fields, jsonata_fields in ONE_REQUIRED:
             fields = jsonata_fields if state.is_jsonata else jsonpath_fields
             if state.type == kind and not any(field in state.node for field in fields):
@@ -116,14 +125,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))", re.ASCII
-)
+# Patterns of rules that most definitions never need are kept as text: ``re`` compiles
+# (and caches) them on first use, which keeps ``asl validate`` quick to start.
+_RFC3339 = r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))"
 
 
 def is_rfc3339(text: str) -> bool:
     """Whether ``text`` is an RFC 3339 date-time as AWS requires (uppercase T and Z)."""
-    match = _RFC3339.fullmatch(text)
+    match = re.fullmatch(_RFC3339, text, re.ASCII)
     if match is None:
         return False
     from datetime import datetime  # imported when needed: most definitions have no timestamp

@@ -47,7 +47,8 @@ NESTED_FIELDS = (
 ALWAYS = frozenset({"input", "context"})
 RESULT_STATES = ("Task", "Map", "Parallel")
 
-_STATES_MEMBER = re.compile(r"\$states\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+# Compiled by ``re`` on first use: only a fallback for expressions without a syntax tree.
+_STATES_MEMBER = r"\$states\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)"
 
 
 def _value_at(node: Any, parts: tuple[str | int, ...]) -> tuple[bool, Any]:
@@ -149,7 +150,7 @@ def _states_members(expression: Any) -> set[str]:
     references = getattr(expression, "states_references", None)
     if callable(references):
         return set(references())
-    return set(_STATES_MEMBER.findall(expression.source))
+    return set(re.findall(_STATES_MEMBER, expression.source))
 
 
 @rule

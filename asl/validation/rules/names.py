@@ -23,7 +23,8 @@ MAX_LABEL = 40
 MAX_VARIABLE_NAME = 80
 # Characters AWS forbids in names of Map Runs (and state machines, executions, ...):
 # whitespace, brackets, wildcards, these specials, and control characters.
-_FORBIDDEN_IN_LABEL = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
+# (Compiled by ``re`` on first use: few definitions have a Label.)
+_FORBIDDEN_IN_LABEL = r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]"
 
 
 @rule
@@ -49,7 +50,7 @@ def map_label(definition: Definition) -> Iterator[Diagnostic]:
         elif len(label) > MAX_LABEL:
             problem = f"is {len(label)} characters long; the maximum is {MAX_LABEL}"
         else:
-            bad = _FORBIDDEN_IN_LABEL.search(label)
+            bad = re.search(_FORBIDDEN_IN_LABEL, label)
             problem = f"contains the character {bad.group()!r}, which is not allowed" if bad else ""
         if problem:
             yield Diagnostic(INVALID_LABEL_NAME, f"The Map Label {problem}", state.at("Label"))

@@ -3,7 +3,9 @@ fields, Choice Variables and Fail ErrorPath/CausePath must compile."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from asl.diagnostics import Diagnostic
@@ -38,10 +40,27 @@ NESTED_PATH_FIELDS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
+# Paths made only of plain names and indexes (``$.a.b[0]``, ``$$.Execution.Id``, ``$var.x``)
+# are valid for every kind but "result", which also needs the ``$`` root.  Most paths are
+# like that; recognising them here spares loading the path compiler (tests/validation
+# checks that the compiler accepts everything these match).
+_NAME_STEPS = r"(?:\.[A-Za-z0-9_-]+|\[[0-9]{1,9}\])*"
+SIMPLE_PATH = re.compile(r"(?:\$\$|\$[A-Za-z_][A-Za-z0-9_]*|\$)" + _NAME_STEPS)
+SIMPLE_INPUT_PATH = re.compile(r"\$" + _NAME_STEPS)
+
+
 def path_problem(text: Any, kind: str) -> str | None:
     """Why ``text`` is not a valid path of ``kind``, or None when it is valid."""
     if not isinstance(text, str):
         return None  # the schema reports wrong types
+    if (SIMPLE_INPUT_PATH if kind == "result" else SIMPLE_PATH).fullmatch(text):
+        return None
+    return _compiled_path_problem(text, kind)
+
+
+@lru_cache(maxsize=4096)
+def _compiled_path_problem(text: str, kind: str) -> str | None:
+    """``path_problem`` by the path compiler; cached, as many states share their paths."""
     try:
         from asl.expressions.paths import compile_path, compile_reference_path
     except ImportError:  # pragma: no cover - the expressions package is part of asl
@@ -57,6 +76,7 @@ def path_problem(text: Any, kind: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def intrinsic_problem(text: str) -> str | None:
     """Why ``text`` is not a valid intrinsic function call, or None."""
     try:
@@ -84,12 +104,19 @@ def _describe(field: str, kind: str, problem: str) -> str:
 @rule
 def state_paths(definition: Definition) -> Iterator[Diagnostic]:
     """Path fields of JSONPath states compile, as the kind of path each field takes."""
+    kind_of = STATE_PATH_FIELDS.get
     for state in definition.states:
         if state.is_jsonata:
             continue
-        for field, kind in STATE_PATH_FIELDS.items():
-            if field in state.node:
-                yield from _check(state, (field,), kind)
+        # The state's own fields are few; each path field has its own pointer, so the order
+        # they are checked in does not matter.
+        for field, value in state.node.items():
+            kind = kind_of(field)
+            if kind is not None and isinstance(value, str):
+                problem = path_problem(value, kind)
+                if problem is not None:
+                    message = _describe(field, kind, problem)
+                    yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, state.at(field))
         if state.type == "Map":
             for parts, kind in NESTED_PATH_FIELDS:
                 yield from _check(state, parts, kind)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import SCHEMA_VALIDATION_FAILED, UNRECOGNIZED_RESOURCE
-from asl.validation.model import Definition
+from asl.validation.model import Definition, State
 from asl.validation.rules import rule
 
 SYNC = ".sync"
@@ -45,9 +46,11 @@ OPTIMIZED: dict[str, dict[str, tuple[str, ...]] | None] = {
 SUFFIXES = (SYNC2, SYNC, CALLBACK)
 
 _NAME = r"[A-Za-z0-9_-]+"
-_LAMBDA = re.compile(rf"function:({_NAME})(?::(\$LATEST|{_NAME}))?")
-_ACTIVITY = re.compile(r"activity:[^\s:]+")
-_SDK = re.compile(r"aws-sdk:[a-z0-9-]+:[A-Za-z0-9]+")
+# Patterns as text, compiled (and cached) by ``re`` on first use: many definitions have
+# no Task, and ``asl validate`` should start quickly.
+_LAMBDA = rf"function:({_NAME})(?::(\$LATEST|{_NAME}))?"
+_ACTIVITY = r"activity:[^\s:]+"
+_SDK = r"aws-sdk:[a-z0-9-]+:[A-Za-z0-9]+"
 
 
 def resource_problem(resource: str) -> tuple[str, str] | None:
@@ -55,7 +58,7 @@ def resource_problem(resource: str) -> tuple[str, str] | None:
     if "${" in resource:
         # CloudFormation/SAM DefinitionSubstitutions and Terraform templates fill these in
         # before AWS sees the definition; only a malformed placeholder is certainly wrong.
-        if "${" in _PLACEHOLDER.sub("", resource) or not _balanced(resource):
+        if "${" in re.sub(_PLACEHOLDER, "", resource) or not _balanced(resource):
             why = "an unclosed '${' placeholder"
             return SCHEMA_VALIDATION_FAILED, _not_recognized(resource, why)
         return UNRECOGNIZED_RESOURCE, (
@@ -76,7 +79,7 @@ def resource_problem(resource: str) -> tuple[str, str] | None:
     if service == "lambda":
         return (
             None
-            if _LAMBDA.fullmatch(rest)
+            if re.fullmatch(_LAMBDA, rest)
             else (SCHEMA_VALIDATION_FAILED, _not_recognized(resource))
         )
     if service != "states":
@@ -87,13 +90,13 @@ def resource_problem(resource: str) -> tuple[str, str] | None:
     if region or account:
         return (
             None
-            if _ACTIVITY.fullmatch(rest)
+            if re.fullmatch(_ACTIVITY, rest)
             else (SCHEMA_VALIDATION_FAILED, _not_recognized(resource))
         )
     return _integration_problem(resource, rest)
 
 
-_PLACEHOLDER = re.compile(r"\$\{[^{}]*\}")
+_PLACEHOLDER = r"\$\{[^{}]*\}"
 
 
 def _balanced(text: str) -> bool:
@@ -111,7 +114,7 @@ def _integration_problem(resource: str, rest: str) -> tuple[str, str] | None:
     suffix = next((s for s in SUFFIXES if rest.endswith(s)), "")
     body = rest[: len(rest) - len(suffix)]
     if body.startswith("aws-sdk:"):
-        if _SDK.fullmatch(body) and suffix in ("", CALLBACK):
+        if re.fullmatch(_SDK, body) and suffix in ("", CALLBACK):
             return None
         return SCHEMA_VALIDATION_FAILED, _not_recognized(resource)
     service, _, action = body.partition(":")
@@ -139,35 +142,43 @@ def _not_recognized(resource: str, why: str = "") -> str:
     )
 
 
-def _resources(definition: Definition) -> Iterator[tuple[str, Any, bool]]:
-    """(pointer, value, is_task) of every Resource field: Task states and Map reader/writer."""
+def _resources(definition: Definition) -> Iterator[tuple[State, tuple[str, ...], Any, bool]]:
+    """(state, parts, value, is_task) of every Resource field: Task states and Map
+    reader/writer (the pointer is built only for a diagnostic)."""
     for state in definition.states:
         if state.type == "Task" and "Resource" in state.node:
-            yield state.at("Resource"), state.node["Resource"], True
+            yield state, _RESOURCE, state.node["Resource"], True
         elif state.type == "Map":
             for key in ("ItemReader", "ResultWriter"):
                 holder = state.node.get(key)
                 if isinstance(holder, dict) and "Resource" in holder:
-                    yield state.at(key, "Resource"), holder["Resource"], False
+                    yield state, (key, "Resource"), holder["Resource"], False
+
+
+_RESOURCE = ("Resource",)
 
 
 @rule
 def known_resources(definition: Definition) -> Iterator[Diagnostic]:
     """Resources are ARNs AWS accepts; non-ARN names only warn (asl can run them offline)."""
-    for where, resource, _ in _resources(definition):
+    for state, parts, resource, _ in _resources(definition):
         if not isinstance(resource, str) or not resource:
             continue
         if resource.startswith("{%"):
             message = "The field 'Resource' must be a constant string, not a JSONata expression"
-            yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, where)
+            yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, state.at(*parts))
             continue
-        found = resource_problem(resource)
+        found = _cached_resource_problem(resource)
         if found is not None:
             code, message = found
             if code == UNRECOGNIZED_RESOURCE:
-                yield Diagnostic(code, message, where, severity="warning")
+                yield Diagnostic(code, message, state.at(*parts), severity="warning")
             else:
-                yield Diagnostic(code, message, where)
+                yield Diagnostic(code, message, state.at(*parts))
+
+
+#: Many tasks of one machine share a resource; each distinct one is checked once.
+_cached_resource_problem = lru_cache(maxsize=4096)(resource_problem)
 
 
 @rule
@@ -175,14 +186,14 @@ def express_integrations(definition: Definition) -> Iterator[Diagnostic]:
     """Express machines support neither .sync, .waitForTaskToken nor activities."""
     if definition.machine_type != "EXPRESS":
         return
-    for where, resource, is_task in _resources(definition):
+    for state, parts, resource, is_task in _resources(definition):
         if not is_task or not isinstance(resource, str):
             continue
         suffix = next((s for s in (SYNC2, SYNC, CALLBACK) if resource.endswith(s)), None)
         if suffix is not None:
             pattern = SYNC if suffix == SYNC2 else suffix
             message = f"Express state machine does not support '{pattern}' service integration"
-            yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, where)
-        elif _ACTIVITY.fullmatch(resource.split(":", 5)[-1]) and resource.startswith("arn:"):
+            yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, state.at(*parts))
+        elif re.fullmatch(_ACTIVITY, resource.split(":", 5)[-1]) and resource.startswith("arn:"):
             message = "Express state machine does not support activities"
-            yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, where)
+            yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, state.at(*parts))

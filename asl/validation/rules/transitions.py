@@ -4,6 +4,7 @@ state is reachable, each scope can end, state names are unique."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from asl.diagnostics import Diagnostic, pointer
 from asl.validation.codes import (
@@ -20,18 +21,32 @@ TRANSITIONING_TYPES = ("Task", "Pass", "Wait", "Parallel", "Map")
 KNOWN_TYPES = (*TRANSITIONING_TYPES, "Choice", "Succeed", "Fail")
 
 
-def transitions(state: State) -> Iterator[tuple[str, str]]:
-    """Every (pointer, target name) a state can transition to, for string targets."""
-    node = state.node
-    for key in ("Next", "Default"):
-        if isinstance(node.get(key), str):
-            yield state.at(key), node[key]
+_NEXT: tuple[str | int, ...] = ("Next",)
+_DEFAULT: tuple[str | int, ...] = ("Default",)
+
+
+def targets(node: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every (parts below the state, target name) a state node can transition to, for
+    string targets: Next, Default, then Choices[].Next and Catch[].Next."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    target = node.get("Next")
+    if isinstance(target, str):
+        found.append((_NEXT, target))
+    target = node.get("Default")
+    if isinstance(target, str):
+        found.append((_DEFAULT, target))
     for list_key in ("Choices", "Catch"):
         items = node.get(list_key)
         if isinstance(items, list):
             for index, item in enumerate(items):
                 if isinstance(item, dict) and isinstance(item.get("Next"), str):
-                    yield state.at(list_key, index, "Next"), item["Next"]
+                    found.append(((list_key, index, "Next"), item["Next"]))
+    return found
+
+
+def _all_targets(definition: Definition) -> dict[State, list[tuple[tuple[str | int, ...], str]]]:
+    """``targets`` of every state (two rules read them)."""
+    return {state: targets(state.node) for state in definition.states}
 
 
 @rule
@@ -51,10 +66,13 @@ def start_at_exists(definition: Definition) -> Iterator[Diagnostic]:
 @rule
 def transition_targets_exist(definition: Definition) -> Iterator[Diagnostic]:
     """Next, Default, Choices[].Next and Catch[].Next name a state of the same scope."""
-    for state in definition.states:
+    for state, found in definition.memo("transition targets", _all_targets).items():
+        if not found:
+            continue
         names = state.scope.node.get("States", {})
-        for where, target in transitions(state):
+        for parts, target in found:
             if target not in names:
+                where = state.at(*parts)
                 field = where.rsplit("/", 1)[-1]
                 message = f"Missing '{field}' target: {target}"
                 if _defined_elsewhere(definition, state.scope, target):
@@ -70,13 +88,14 @@ def _defined_elsewhere(definition: Definition, scope: Scope, name: str) -> bool:
 @rule
 def states_reachable(definition: Definition) -> Iterator[Diagnostic]:
     """Every state can be reached from its scope's StartAt."""
+    targets_of = definition.memo("transition targets", _all_targets)
     for scope in definition.scopes:
         if not isinstance(scope.start_at, str) or scope.start_at not in scope.states:
             continue  # start_at_exists reports it; everything would look unreachable
         reached = {scope.start_at}
         pending = [scope.states[scope.start_at]]
         while pending:
-            for _, target in transitions(pending.pop()):
+            for _, target in targets_of[pending.pop()]:
                 if target in scope.states and target not in reached:
                     reached.add(target)
                     pending.append(scope.states[target])
