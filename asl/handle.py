@@ -8,8 +8,8 @@
 `start` takes the options of `asl.execute`.  The handle sends task results
 (``send_task_success`` / ``send_task_failure`` / ``send_task_heartbeat``), stops the
 execution as StopExecution does (``stop(error, cause)``: status ``ABORTED``), shows the
-history recorded so far (``history``) and the callbacks it is waiting for
-(``pending_tasks()``).  Executions started by ``states:startExecution`` tasks run
+history recorded so far (``history``) and the task tokens it is waiting on
+(``pending_tasks()``: callbacks, activities and ``.sync`` tasks).  Executions started by ``states:startExecution`` tasks run
 beside it (``child_executions``).  Leaving the ``async with`` block stops whatever is
 still running.  Under the virtual clock, time jumps to the next heartbeat or timeout
 deadline only when nothing else can run: while the test awaits, not while it works.
@@ -28,8 +28,9 @@ from asl.errors import ASLError
 from asl.execution.executor import Execution
 
 
-class ExecutionHandle:
-    """A running execution (see the module docstring)."""
+class ExecutionHandle(callbacks.TokenSender):
+    """A running execution (see the module docstring); ``send_task_success`` /
+    ``send_task_failure`` / ``send_task_heartbeat`` answer its tasks' tokens."""
 
     def __init__(self) -> None:
         self._execution: Execution | None = None
@@ -73,7 +74,8 @@ class ExecutionHandle:
         return [ex for ex, _ in self._runner.services.get("children", [])]
 
     def pending_tasks(self, state_name: str | None = None) -> list[callbacks.PendingTask]:
-        """The callbacks this execution (or a child) is waiting for, oldest first."""
+        """The tasks this execution (or a child) waits on by token (callbacks, activities,
+        ``.sync`` tasks), oldest first."""
         if self._runner is None:
             return []
         return [
@@ -94,7 +96,8 @@ class ExecutionHandle:
     async def wait_for_task_token(
         self, state_name: str | None = None, *, timeout: float | None = None
     ) -> str:
-        """The token of the next callback the execution waits for (in ``state_name``).
+        """The token of the next task the execution waits on (in ``state_name``): a
+        callback, an activity or a ``.sync`` task.
 
         Each token is handed out once, in the order the tasks started waiting.  Raises
         `ASLError` if the execution ends first, `TimeoutError` after ``timeout`` real
@@ -115,20 +118,6 @@ class ExecutionHandle:
                         f"for a task token{where}"
                     )
                 await pending.changed.wait()
-
-    def send_task_success(self, token: str, output: Any = None) -> None:
-        """SendTaskSuccess: complete the task waiting on ``token``."""
-        callbacks.send_task_success(token, output)
-
-    def send_task_failure(
-        self, token: str, error: str | None = None, cause: str | None = None
-    ) -> None:
-        """SendTaskFailure: fail the task waiting on ``token``."""
-        callbacks.send_task_failure(token, error, cause)
-
-    def send_task_heartbeat(self, token: str) -> None:
-        """SendTaskHeartbeat: the task waiting on ``token`` is still being worked on."""
-        callbacks.send_task_heartbeat(token)
 
     def stop(self, error: str | None = None, cause: str | None = None) -> None:
         """StopExecution: end the execution with status ``ABORTED``."""

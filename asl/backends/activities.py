@@ -95,8 +95,8 @@ def _name_of(activity: str) -> str:
     return activity
 
 
-class Activities:
-    """In-process activities and the worker side of their APIs."""
+class Activities(callbacks.TokenSender):
+    """In-process activities and the worker side of their APIs (SendTask* included)."""
 
     def __init__(
         self,
@@ -164,20 +164,6 @@ class Activities:
                 await found.changed.wait()
         return None
 
-    def send_task_success(self, token: str, output: Any = None) -> None:
-        """SendTaskSuccess."""
-        callbacks.send_task_success(token, output)
-
-    def send_task_failure(
-        self, token: str, error: str | None = None, cause: str | None = None
-    ) -> None:
-        """SendTaskFailure."""
-        callbacks.send_task_failure(token, error, cause)
-
-    def send_task_heartbeat(self, token: str) -> None:
-        """SendTaskHeartbeat."""
-        callbacks.send_task_heartbeat(token)
-
 
 class ActivityBackend:
     """Runs activity Tasks against an `Activities` registry."""
@@ -206,18 +192,8 @@ class ActivityBackend:
         token = callbacks.task_token(request)
         runner = request.runner
         scheduled_at = runner.clock.now()
-        task = callbacks.PendingTask(
-            token,
-            state_name=request.state_name,
-            resource=request.resource.arn,
-            parameters=request.parameters,
-            execution_arn=(request.context.get("Execution") or {}).get("Id"),
-            clock=runner.clock,
-        )
-        callbacks.TOKENS.register(task)
-        pending = callbacks.pending_of(runner)
-        try:
-            pending.add(task)
+        with callbacks.registered(request, token) as task:
+            callbacks.pending_of(runner).add(task)
             if activity.worker is not None:
                 return await self._run_worker(activity.worker, request, task, scheduled_at)
             work = _Work(token, request.parameters, request.resource.arn)
@@ -226,15 +202,7 @@ class ActivityBackend:
             await self._wait_for_worker(request, work, scheduled_at)
             request.extra["worker_name"] = work.worker_name
             request.mark_started()
-            return await task.wait(
-                heartbeat_seconds=request.heartbeat_seconds,
-                timeout_seconds=request.timeout_seconds,
-                execution_deadline=callbacks.execution_deadline(runner),
-                started_at=scheduled_at,
-            )
-        finally:
-            callbacks.TOKENS.close(token)
-            pending.remove(task)
+            return await task.wait_for(request, scheduled_at)
 
     async def _wait_for_worker(self, request: TaskRequest, work: _Work, scheduled_at: Any) -> None:
         """Until a worker takes the task; only TimeoutSeconds runs meanwhile."""
@@ -273,24 +241,11 @@ class ActivityBackend:
             except Exception as e:
                 _fail(task.token, type(e).__name__, str(e) or None)
 
-        outcome: list[Any] = []
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(work)
-            try:
-                outcome.append(
-                    await task.wait(
-                        heartbeat_seconds=request.heartbeat_seconds,
-                        timeout_seconds=request.timeout_seconds,
-                        execution_deadline=callbacks.execution_deadline(request.runner),
-                        started_at=scheduled_at,
-                    )
-                )
-            except Exception as e:  # raised below, outside the task group (not wrapped)
-                outcome.append(e)
-            tg.cancel_scope.cancel()
-        if isinstance(outcome[0], Exception):
-            raise outcome[0]
-        return outcome[0]
+        async def main(group: Any) -> Any:
+            group.start_soon(work)
+            return await task.wait_for(request, scheduled_at)
+
+        return await callbacks.with_task_group(main, cancel_rest=True)
 
 
 def _fail(token: str, error: str | None, cause: str | None) -> None:

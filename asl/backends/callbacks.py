@@ -1,9 +1,12 @@
-"""Task tokens: the callback pattern (``.waitForTaskToken``), activities and heartbeats.
+"""Task tokens: the callback pattern (``.waitForTaskToken``), ``.sync`` jobs, activities
+and heartbeats.
 
 A Task waiting for a callback registers its token (``$$.Task.Token``) here, runs the
 request-response part of its integration, records ``TaskSubmitted`` and then waits
 until `send_task_success`, `send_task_failure` or `send_task_heartbeat` arrives for the
 token, from anywhere: a test, a handler running in a worker thread, another Task.
+A ``.sync`` task (`wait_for_job`) waits the same way while its job runs: the job's end
+is its outcome unless a SendTaskSuccess / SendTaskFailure on the token comes first.
 ``HeartbeatSeconds``, ``TimeoutSeconds`` and the execution's own timeout apply, on the
 execution's clock (virtual time jumps to a deadline only when nothing else can run).
 
@@ -14,13 +17,15 @@ a token whose task is closed (completed, timed out, or its execution ended) rais
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import anyio.from_thread
@@ -28,6 +33,8 @@ import anyio.lowlevel
 
 from asl.errors import ASLError, StatesError
 from asl.execution.clock import outside_work
+
+T = TypeVar("T")
 
 
 class TaskTokenError(ASLError):
@@ -69,11 +76,20 @@ class HeartbeatTimedOut(TimeoutError):
 
 @dataclass
 class _Signal:
-    kind: str  # "success" | "failure" | "heartbeat"
+    kind: str  # "success" | "failure" | "heartbeat" | "done" (a .sync job ended)
     at: datetime | None
     output: Any = None
     error: str | None = None
     cause: str | None = None
+    exception: Exception | None = None  # how a .sync job failed
+
+    def outcome(self) -> Any:
+        """The task's result for a closing signal; raises for a failure."""
+        if self.exception is not None:
+            raise self.exception
+        if self.kind == "failure":
+            raise StatesError(self.error, self.cause)  # type: ignore[arg-type]
+        return self.output
 
 
 class PendingTask:
@@ -102,6 +118,18 @@ class PendingTask:
         self._thread = threading.get_ident()
         self._loop = anyio.lowlevel.current_token()
 
+    @classmethod
+    def for_request(cls, request: Any, token: str) -> PendingTask:
+        """The pending task of a Task attempt (a `TaskRequest`) waiting on ``token``."""
+        return cls(
+            token,
+            state_name=request.state_name,
+            resource=request.resource.arn,
+            parameters=request.parameters,
+            execution_arn=(request.context.get("Execution") or {}).get("Id"),
+            clock=request.runner.clock,
+        )
+
     def __repr__(self) -> str:
         return f"<PendingTask {self.state_name!r} token={self.token[:12]}...>"
 
@@ -129,27 +157,44 @@ class PendingTask:
         clock = self.clock
         start = started_at or clock.now()
         task_deadline = start + timedelta(seconds=timeout_seconds) if timeout_seconds else None
+        beat = timedelta(seconds=heartbeat_seconds) if heartbeat_seconds else None
         last_beat = clock.now()
-        while True:
-            beat_deadline = (
-                last_beat + timedelta(seconds=heartbeat_seconds) if heartbeat_seconds else None
-            )
+
+        def nearest() -> datetime | None:
+            beat_deadline = last_beat + beat if beat else None
             deadlines = [d for d in (task_deadline, beat_deadline, execution_deadline) if d]
-            nearest = min(deadlines) if deadlines else None
-            remaining = None if nearest is None else (nearest - clock.now()).total_seconds()
+            return min(deadlines) if deadlines else None
+
+        while True:
+            deadline = nearest()
+            remaining = None if deadline is None else (deadline - clock.now()).total_seconds()
             if not self._signals and not await clock.wait_event(self._changed, remaining):
-                _raise_timeout(nearest, task_deadline, execution_deadline)
+                _raise_timeout(deadline, task_deadline, execution_deadline)
             self._changed = anyio.Event()
             signals, self._signals = self._signals, []
             for signal in signals:
+                deadline = nearest()
                 if signal.at is not None:
+                    if deadline is not None and signal.at > deadline:
+                        # sent later, on the sender's timeline, than a deadline that lapsed
+                        # meanwhile (virtual time: the sender ran ahead without blocking)
+                        clock.advance_to(deadline)
+                        _raise_timeout(deadline, task_deadline, execution_deadline)
                     clock.advance_to(signal.at)
                 if signal.kind == "heartbeat":
                     last_beat = clock.now()
                     continue
-                if signal.kind == "success":
-                    return signal.output
-                raise StatesError(signal.error, signal.cause)  # type: ignore[arg-type]
+                return signal.outcome()
+
+    async def wait_for(self, request: Any, started_at: datetime | None = None) -> Any:
+        """`wait` with the HeartbeatSeconds and TimeoutSeconds of ``request`` (a
+        `TaskRequest`) and its execution's deadline."""
+        return await self.wait(
+            heartbeat_seconds=request.heartbeat_seconds,
+            timeout_seconds=request.timeout_seconds,
+            execution_deadline=execution_deadline(request.runner),
+            started_at=started_at,
+        )
 
 
 def _raise_timeout(
@@ -305,6 +350,20 @@ class PendingList:
         self.changed = anyio.Event()
 
 
+@contextlib.contextmanager
+def registered(request: Any, token: str) -> Iterator[PendingTask]:
+    """A `PendingTask` for ``request`` waiting on ``token``, registered while the block
+    runs; then its token is closed and it leaves the execution's pending list."""
+    task = PendingTask.for_request(request, token)
+    TOKENS.register(task)
+    pending = pending_of(request.runner)
+    try:
+        yield task
+    finally:
+        TOKENS.close(token)
+        pending.remove(task)
+
+
 async def wait_for_callback(
     request: Any,
     submit: Callable[[], Awaitable[Any]] | None = None,
@@ -320,34 +379,85 @@ async def wait_for_callback(
     """
     token = task_token(request)
     runner = request.runner
-    task = PendingTask(
-        token,
-        state_name=request.state_name,
-        resource=request.resource.arn,
-        parameters=request.parameters,
-        execution_arn=(request.context.get("Execution") or {}).get("Id"),
-        clock=runner.clock,
-    )
     started_at = runner.clock.now()
-    TOKENS.register(task)
-    pending = pending_of(runner)
-    try:
+    with registered(request, token) as task:
         request.mark_started()
         if submit is not None:
             submitted = await submit()
             if record_submitted:
                 request.submitted(submitted)
         task.submitted = True
-        pending.add(task)
-        return await task.wait(
-            heartbeat_seconds=request.heartbeat_seconds,
-            timeout_seconds=request.timeout_seconds,
-            execution_deadline=execution_deadline(runner),
-            started_at=started_at,
-        )
-    finally:
-        TOKENS.close(token)
-        pending.remove(task)
+        pending_of(runner).add(task)
+        return await task.wait_for(request, started_at)
+
+
+async def wait_for_job(request: Any, job: Callable[[], Awaitable[Any]]) -> Any:
+    """Run a ``.sync`` task's job under its task token (``$$.Task.Token``).
+
+    Returns what ``job()`` returns (or raises what it raises), unless first a
+    SendTaskSuccess / SendTaskFailure arrives on the token, or a deadline lapses:
+    ``HeartbeatSeconds`` without a SendTaskHeartbeat (`HeartbeatTimedOut`),
+    ``TimeoutSeconds`` (`TimeoutError`) or the execution's timeout.  The job runs in a
+    task of its own, cancelled if the wait ends first; it ends at its own time (a job
+    may `advance_to` when it finished), so a deadline that lapsed meanwhile still wins.
+    """
+    runner = request.runner
+    # .sync tasks always get a token from the executor; a private one serves otherwise
+    token = (request.context.get("Task") or {}).get("Token") or f"sync-{uuid.uuid4()}"
+    started_at = runner.clock.now()
+    with registered(request, str(token)) as task:
+        task.submitted = True
+        pending_of(runner).add(task)
+
+        async def run_job() -> None:
+            try:
+                output = await job()
+            except Exception as e:  # the job's failure is the task's, unless a deadline won
+                task.deliver(_Signal("done", _now_for(task), exception=e))
+            else:
+                task.deliver(_Signal("done", _now_for(task), output=output))
+
+        async def main(group: Any) -> Any:
+            group.start_soon(run_job)
+            return await task.wait_for(request, started_at)
+
+        return await with_task_group(main, cancel_rest=True)
+
+
+async def with_task_group(main: Callable[[Any], Awaitable[T]], *, cancel_rest: bool) -> T:
+    """Await ``main(group)`` with an anyio task group for what runs beside it; then cancel
+    the group's other tasks (``cancel_rest``) or wait for them.  Returns what ``main``
+    returns; its exception is raised as is (not wrapped in an ExceptionGroup)."""
+    outcome: list[tuple[bool, Any]] = []
+    async with anyio.create_task_group() as group:
+        try:
+            outcome.append((True, await main(group)))
+        except Exception as e:  # raised below, outside the task group
+            outcome.append((False, e))
+        if cancel_rest:
+            group.cancel_scope.cancel()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+class TokenSender:
+    """The SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat APIs as methods."""
+
+    def send_task_success(self, token: str, output: Any = None) -> None:
+        """SendTaskSuccess: complete the task waiting on ``token`` with ``output``."""
+        send_task_success(token, output)
+
+    def send_task_failure(
+        self, token: str, error: str | None = None, cause: str | None = None
+    ) -> None:
+        """SendTaskFailure: fail the task waiting on ``token``."""
+        send_task_failure(token, error, cause)
+
+    def send_task_heartbeat(self, token: str) -> None:
+        """SendTaskHeartbeat: the task waiting on ``token`` is still being worked on."""
+        send_task_heartbeat(token)
 
 
 class CallbackBackend:
@@ -398,9 +508,13 @@ __all__ = [
     "TaskDoesNotExist",
     "TaskTimedOut",
     "TaskTokenError",
+    "TokenSender",
     "pending_of",
+    "registered",
     "send_task_failure",
     "send_task_heartbeat",
     "send_task_success",
     "wait_for_callback",
+    "wait_for_job",
+    "with_task_group",
 ]

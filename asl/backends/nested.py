@@ -13,14 +13,19 @@ Patterns, with AWS's output shapes:
   StateMachineArn, Status, StopDate``; Input and Output as JSON text, dates as epoch
   milliseconds), ``.sync:2`` the same with Input and Output as JSON values.  A child that
   does not succeed fails the task with ``States.TaskFailed``, the cause being the
-  child's description (with its ``Error`` and ``Cause``) as JSON text;
+  child's description (with its ``Error`` and ``Cause``) as JSON text.  The task's
+  token (``$$.Task.Token``) stays live while the child runs: SendTaskSuccess /
+  SendTaskFailure on it end the task (the child is stopped), and with
+  ``HeartbeatSeconds`` a SendTaskHeartbeat must arrive in time or the task times out
+  (``States.Timeout``, matched by ``States.HeartbeatTimeout`` too);
 * ``.waitForTaskToken``: the child starts, the parent waits for a callback (typically
   the child's ``sendTaskSuccess`` with the token passed in its input).
 
 ``Input`` may be a JSON value or JSON text (absent or null: ``{}``).  A child runs with
 the parent's clock, functions, resources and activities (not its mocks), in the region
-and account of its state machine ARN.  Under an execution handle (`asl.start`) children
-run concurrently; under `asl.run`, a request-response child runs after the parent ends.
+and account of its state machine ARN, on a timeline of its own.  Under an execution
+handle (`asl.start`) children run concurrently; under `asl.run`, a request-response
+child runs after the parent ends, and a ``.waitForTaskToken`` task ends with its child.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import anyio
@@ -114,14 +119,9 @@ class NestedBackend:
         if pattern in ("sync", "sync:2"):
             return await self._run_sync(request, child, pattern == "sync:2")
         if pattern == "waitForTaskToken":
-
-            async def submit() -> Any:
-                await self._start(request, child, inline_if_alone=True)
-                return child.started_output(sdk=False)
-
-            return await callbacks.wait_for_callback(request, submit)
+            return await self._run_callback(request, child)
         request.mark_started()
-        await self._start(request, child, inline_if_alone=False)
+        await self._start(request, child)
         return child.started_output(sdk=sdk)
 
     async def finish(self) -> None:
@@ -181,14 +181,12 @@ class NestedBackend:
         started.add(child.execution_arn)
         return child
 
-    async def _start(self, request: TaskRequest, child: _Child, *, inline_if_alone: bool) -> None:
-        """Start the child beside the parent (in the handle's task group), or later."""
+    async def _start(self, request: TaskRequest, child: _Child) -> None:
+        """Start the child beside the parent (in the handle's task group), or after it."""
         runner = request.runner
         group = runner.services.get("task_group")
         if group is not None:
             group.start_soon(self._execute, runner, child)
-        elif inline_if_alone:
-            await self._execute(runner, child)
         else:
             self._deferred.append(lambda: self._execute(runner, child))
 
@@ -224,73 +222,43 @@ class NestedBackend:
             child.done.set()
         return execution
 
+    async def _run_callback(self, request: TaskRequest, child: _Child) -> Any:
+        """Start the child beside the parent (on a timeline of its own), then wait for a
+        callback on the task token.  Without a handle the task ends with the child."""
+        runner = request.runner
+
+        async def main(local: Any) -> Any:
+            async def submit() -> Any:
+                group = runner.services.get("task_group") or local
+                group.start_soon(self._execute, runner, child)
+                return child.started_output(sdk=False)
+
+            return await callbacks.wait_for_callback(request, submit)
+
+        return await callbacks.with_task_group(main, cancel_rest=False)
+
     async def _run_sync(self, request: TaskRequest, child: _Child, v2: bool) -> Any:
+        """Start the child and wait for it under the task token: SendTaskSuccess /
+        SendTaskFailure on the token end the task early, HeartbeatSeconds and
+        TimeoutSeconds apply (on AWS too, a job-run task may be heartbeated)."""
         runner = request.runner
         request.mark_started()
         request.submitted(child.started_output(sdk=False))
-        token = (request.context.get("Task") or {}).get("Token")
-        scheduled = runner.clock.now()
-        outcome: list[Any] = []
-        race = anyio.CancelScope()
-        async with anyio.create_task_group() as local:
-            group = runner.services.get("task_group") or local
-            group.start_soon(self._execute, runner, child)
-            if token:
-                # AWS lets SendTaskSuccess / SendTaskFailure end a .sync task early
-                local.start_soon(self._race_token, request, token, child, outcome, race)
-            await child.done.wait()
-            race.cancel()
-            if not outcome:
-                outcome.append(("child", None))
-            elif child.runner is not None and child.execution.status == "RUNNING":
-                child.runner.abort(None, None)  # the token won: stop the child
-        kind, value = outcome[0]
-        if kind == "token":
-            if isinstance(value, Exception):
-                raise value
-            return value
-        execution = child.execution
-        if request.timeout_seconds and execution.stop_date is not None:
-            deadline = scheduled + timedelta(seconds=request.timeout_seconds)
-            if execution.stop_date > deadline:
-                runner.clock.advance_to(deadline)
-                raise TimeoutError()
-        if execution.stop_date is not None:
-            runner.clock.advance_to(execution.stop_date)
-        description = child.describe(v2)
-        if execution.status != "SUCCEEDED":
-            raise StatesError("States.TaskFailed", _compact(description))
-        return description
 
-    async def _race_token(
-        self, request: TaskRequest, token: str, child: _Child, outcome: list, scope: Any
-    ) -> None:
-        task = callbacks.PendingTask(
-            token,
-            state_name=request.state_name,
-            resource=request.resource.arn,
-            parameters=request.parameters,
-            execution_arn=(request.context.get("Execution") or {}).get("Id"),
-            clock=request.runner.clock,
-        )
-        callbacks.TOKENS.register(task)
-        value: Any = None
-        with scope:
+        async def job() -> Any:
+            await child.done.wait()
+            return child.sync_result(v2, runner.clock)
+
+        async def main(local: Any) -> Any:
+            (runner.services.get("task_group") or local).start_soon(self._execute, runner, child)
             try:
-                value = await task.wait(
-                    heartbeat_seconds=None,
-                    timeout_seconds=None,
-                    execution_deadline=callbacks.execution_deadline(request.runner),
-                )
-            except Exception as e:
-                value = e
+                return await callbacks.wait_for_job(request, job)
             finally:
-                callbacks.TOKENS.close(token)
-        if scope.cancel_called:
-            return
-        if not outcome:
-            outcome.append(("token", value))
-            child.done.set()
+                if child.runner is not None and child.execution.status == "RUNNING":
+                    # the token or a timeout ended the task first: stop the child
+                    child.runner.abort(None, None)
+
+        return await callbacks.with_task_group(main, cancel_rest=False)
 
 
 class _Child:
@@ -332,6 +300,21 @@ class _Child:
         out = with_sdk_metadata({"ExecutionArn": self.execution_arn})
         out["StartDate"] = _millis(self.start)
         return dict(sorted(out.items()))
+
+    def sync_result(self, v2: bool, clock: Any) -> dict[str, Any]:
+        """The ``.sync`` outcome of the ended child, on its timeline: its description, or
+        ``States.TaskFailed`` with the description as the cause."""
+        execution = self.execution
+        if execution is None:
+            raise StatesError(
+                "States.Runtime", f"The execution '{self.execution_arn}' could not start."
+            )
+        if execution.stop_date is not None:
+            clock.advance_to(execution.stop_date)
+        description = self.describe(v2)
+        if execution.status != "SUCCEEDED":
+            raise StatesError("States.TaskFailed", _compact(description))
+        return description
 
     def describe(self, v2: bool) -> dict[str, Any]:
         """The ``.sync`` result: DescribeExecution's fields, AWS-cased, keys sorted."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -145,7 +146,13 @@ def test_sqs_callback_forwarded_then_answered(aws):
     }
 
     def consume_queue_then_answer(parameters, context):
-        body = aws.client("sqs").receive_message(QueueUrl=queue_url)["Messages"][0]["Body"]
+        # the branches race (the Wait is virtual): poll until the message is there
+        for _ in range(500):
+            messages = aws.client("sqs").receive_message(QueueUrl=queue_url).get("Messages")
+            if messages:
+                break
+            time.sleep(0.01)
+        body = messages[0]["Body"]
         from asl.backends.callbacks import send_task_success
 
         send_task_success(json.loads(body)["t"], {"consumed": True})
