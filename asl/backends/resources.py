@@ -155,8 +155,8 @@ class TaskContext:
     def _token(self) -> str:
         if not self.task_token:
             raise ConfigurationError(
-                f"state '{self.state_name}' has no task token: only .waitForTaskToken tasks "
-                "and activities can be completed by callback"
+                f"state '{self.state_name}' has no task token: only .waitForTaskToken and "
+                ".sync tasks and activities have one"
             )
         return self.task_token
 
@@ -262,10 +262,13 @@ class ResourceBackend:
         assert handler is not None
         ctx = TaskContext.from_request(request)
 
+        sync_job = request.resource.pattern in ("sync", "sync:2")
+
         async def call() -> Any:
             params = json_copy(request.parameters, "The task parameters")
             try:
-                result = await call_handler(handler, params, ctx)
+                # a .sync job may be given up on (heartbeat lapse) while its handler runs
+                result = await call_handler(handler, params, ctx, abandon=sync_job)
             except Exception as e:
                 raise service_error(request.resource, e) from None
             return json_copy(result, f"The result of the handler for '{request.resource.arn}'")
@@ -274,6 +277,11 @@ class ResourceBackend:
             from asl.backends.callbacks import wait_for_callback
 
             return await wait_for_callback(request, call)
+        if sync_job:
+            from asl.backends.callbacks import wait_for_job
+
+            request.mark_started()
+            return await wait_for_job(request, call)
         request.mark_started()
         return await call()
 

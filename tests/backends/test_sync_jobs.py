@@ -131,3 +131,68 @@ async def test_the_execution_timeout_ends_a_heartbeating_job():
 async def test_real_clock_heartbeat_lapse():
     ex = await run(BatchJobs(3, 0.6, beat=False), clock=RealClock(), HeartbeatSeconds=1)
     assert ex.error == "States.Timeout"
+
+
+def test_sync_resource_handler_heartbeat_lapse_times_out():
+    """A .sync job run by a resources= handler honours HeartbeatSeconds."""
+    import threading
+
+    import asl
+
+    release = threading.Event()
+
+    def job(parameters, context):
+        release.wait(10)  # never heartbeats
+        return {"done": True}
+
+    definition = {
+        "StartAt": "Job",
+        "States": {
+            "Job": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::batch:submitJob.sync",
+                "Parameters": {"JobName": "j"},
+                "HeartbeatSeconds": 1,
+                "Catch": [{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "Lapsed"}],
+                "End": True,
+            },
+            "Lapsed": {"Type": "Pass", "End": True},
+        },
+    }
+    try:
+        ex = asl.run(
+            definition, {}, resources={"arn:aws:states:::batch:submitJob": job}, clock="real"
+        )
+    finally:
+        release.set()
+    assert ex.status == "SUCCEEDED", (ex.error, ex.cause)
+    assert ex.output["Error"] == "States.Timeout"
+    assert ex.states_entered() == ["Job", "Lapsed"]
+
+
+def test_sync_resource_handler_sending_heartbeats_succeeds():
+    import time
+
+    import asl
+
+    def job(parameters, context):
+        for _ in range(3):
+            time.sleep(0.3)
+            context.send_task_heartbeat()
+        return {"done": True}
+
+    definition = {
+        "StartAt": "Job",
+        "States": {
+            "Job": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::batch:submitJob.sync",
+                "Parameters": {"JobName": "j"},
+                "HeartbeatSeconds": 1,
+                "End": True,
+            }
+        },
+    }
+    ex = asl.run(definition, {}, resources={"arn:aws:states:::batch:submitJob": job}, clock="real")
+    assert ex.status == "SUCCEEDED", (ex.error, ex.cause)
+    assert ex.output == {"done": True}
