@@ -41,6 +41,10 @@ class Clock:
         """Seconds on this clock's timeline, for measuring durations."""
         return self.now().timestamp()
 
+    def timestamp(self) -> float:
+        """``now()`` as POSIX seconds (cheaper: history records these)."""
+        return self.now().timestamp()
+
     async def wait_event(self, event: anyio.Event, timeout: float | None) -> bool:
         """Wait until ``event`` is set, at most ``timeout`` seconds of this clock's time
         (None: no limit).  Returns whether the event was set."""
@@ -57,6 +61,9 @@ class RealClock(Clock):
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
+
+    def timestamp(self) -> float:
+        return time.time()
 
     async def sleep(self, seconds: float) -> None:
         if seconds > 0:
@@ -82,6 +89,7 @@ class VirtualClock(Clock):
         if self._origin.tzinfo is None:
             self._origin = self._origin.replace(tzinfo=timezone.utc)
         self._real_origin = time.monotonic()
+        self._origin_ts = self._origin.timestamp()
         # Offset (seconds of virtual waiting) of the current task's timeline.
         self._offset: contextvars.ContextVar[float] = contextvars.ContextVar(
             f"asl_virtual_offset_{id(self)}", default=0.0
@@ -95,6 +103,9 @@ class VirtualClock(Clock):
 
     def monotonic(self) -> float:
         return self._seconds()
+
+    def timestamp(self) -> float:
+        return self._origin_ts + (time.monotonic() - self._real_origin) + self._offset.get()
 
     async def sleep(self, seconds: float) -> None:
         if seconds > 0:

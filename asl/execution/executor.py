@@ -12,7 +12,7 @@ import random
 import uuid
 from collections import ChainMap
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import anyio
@@ -112,7 +112,7 @@ class SizeMeter:
             return 5
         else:
             return len(repr(value))
-        if total > 512:
+        if total > 16:  # containers are shared between states: measure each once
             self._memo[id(value)] = (value, total)
         return total
 
@@ -134,7 +134,7 @@ class Frame:
 
     def emit(self, event_type: str, details: dict | None = None) -> int:
         history = self.history if self.history is not None else self.runner.history
-        eid = history.add(event_type, self.prev, self.runner.clock.now(), details)
+        eid = history.add(event_type, self.prev, self.runner.clock.timestamp(), details)
         self.prev = eid
         return eid
 
@@ -174,11 +174,13 @@ class Runner:
     def context(
         self,
         state_name: str,
-        entered: datetime,
+        entered: datetime | float,
         retry_count: int | None = None,
         task_token: str | None = None,
     ) -> dict:
         """The Context object (``$$``) for a state."""
+        if not isinstance(entered, datetime):
+            entered = datetime.fromtimestamp(entered, timezone.utc)
         state: dict[str, Any] = {"EnteredTime": iso(entered), "Name": state_name}
         if retry_count is not None:
             state["RetryCount"] = retry_count

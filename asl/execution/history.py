@@ -8,7 +8,7 @@ them, only when the history is read.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from asl.errors import StatesError
@@ -89,16 +89,20 @@ class History:
     __slots__ = ("_events", "max_events")
 
     def __init__(self, max_events: int | None = DEFAULT_MAX_EVENTS):
-        self._events: list[tuple[str, int, datetime, dict[str, Any] | None]] = []
+        self._events: list[tuple[str, int, datetime | float, dict[str, Any] | None]] = []
         self.max_events = max_events
 
     def __len__(self) -> int:
         return len(self._events)
 
     def add(
-        self, event_type: str, previous: int, timestamp: datetime, details: dict | None = None
+        self,
+        event_type: str,
+        previous: int,
+        timestamp: datetime | float,
+        details: dict | None = None,
     ) -> int:
-        """Record an event and return its id."""
+        """Record an event and return its id (``timestamp``: a datetime or POSIX seconds)."""
         events = self._events
         events.append((event_type, previous, timestamp, details))
         n = len(events)
@@ -116,6 +120,8 @@ class History:
     def events(self) -> list[dict[str, Any]]:
         out = []
         for i, (event_type, previous, timestamp, details) in enumerate(self._events, 1):
+            if not isinstance(timestamp, datetime):
+                timestamp = datetime.fromtimestamp(timestamp, timezone.utc)
             event: dict[str, Any] = {
                 "timestamp": timestamp,
                 "type": event_type,

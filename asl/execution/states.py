@@ -75,7 +75,7 @@ class Step:
         self.state = state
         self.input = raw_input
         self.frame = frame
-        self.entered = frame.runner.clock.now()
+        self.entered = frame.runner.clock.timestamp()  # POSIX seconds
         self.entered_id = frame.emit(
             state.type + "StateEntered",
             {"name": state.name, "input": Raw(raw_input), "inputDetails": _NO_DETAILS},
