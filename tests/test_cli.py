@@ -67,7 +67,7 @@ def test_user_data_example_runs_with_its_handlers(capsys):
     code = main(
         [
             "run",
-            str(EXAMPLE / "user_data.asl.json"),
+            str(EXAMPLE.parent / "user_data.asl.json"),
             "--input",
             f"@{EXAMPLE / 'input.json'}",
             "--functions",
@@ -93,7 +93,7 @@ def test_user_data_example_catches_database_errors(capsys):
     code = main(
         [
             "run",
-            str(EXAMPLE / "user_data.asl.json"),
+            str(EXAMPLE.parent / "user_data.asl.json"),
             "--input",
             '{"userId": "u-9", "email": "x@example.com", "simulateDatabaseFailure": true}',
             "--functions",

@@ -29,7 +29,7 @@ def test_example_definitions_are_valid():
 def test_order_workflow_runs_deployment_package_functions():
     order = _load(EXAMPLES / "lambda-package" / "run_order.py")
     runtime = order.make_runtime()
-    machine = asl.parse(EXAMPLES / "lambda-package" / "order.asl.json")
+    machine = asl.parse(EXAMPLES / "order.asl.json")
     good = {"orderId": "o-1", "items": [{"sku": "tea", "quantity": 2}], "card": "4242"}
     first = asl.run(machine, good, lambda_runtime=runtime)
     assert first.status == "SUCCEEDED", first.cause
@@ -44,7 +44,7 @@ def test_order_workflow_runs_deployment_package_functions():
 
 def test_order_workflow_declined_card_fails_with_the_payment_error():
     order = _load(EXAMPLES / "lambda-package" / "run_order.py")
-    machine = asl.parse(EXAMPLES / "lambda-package" / "order.asl.json")
+    machine = asl.parse(EXAMPLES / "order.asl.json")
     declined = {"orderId": "o-2", "items": [{"sku": "tea", "quantity": 1}], "card": "0000"}
     ex = asl.run(machine, declined, lambda_runtime=order.make_runtime())
     assert ex.status == "FAILED" and ex.error == "PaymentFailed"
@@ -54,7 +54,7 @@ def test_order_workflow_declined_card_fails_with_the_payment_error():
 
 def test_order_workflow_rejects_unknown_items():
     order = _load(EXAMPLES / "lambda-package" / "run_order.py")
-    machine = asl.parse(EXAMPLES / "lambda-package" / "order.asl.json")
+    machine = asl.parse(EXAMPLES / "order.asl.json")
     bad = {"orderId": "o-3", "items": [{"sku": "nope", "quantity": 1}], "card": "4242"}
     ex = asl.run(machine, bad, lambda_runtime=order.make_runtime())
     assert ex.error == "OrderRejected"

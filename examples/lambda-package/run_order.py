@@ -1,4 +1,4 @@
-"""Run order.asl.json against this directory's handlers in asl's Lambda runtime.
+"""Run examples/order.asl.json against this directory's handlers in asl's Lambda runtime.
 
     python examples/lambda-package/run_order.py
 
@@ -32,7 +32,7 @@ def make_runtime() -> asl.LambdaRuntime:
 
 
 def main() -> None:
-    machine = asl.parse(HERE / "order.asl.json")
+    machine = asl.parse(HERE.parent / "order.asl.json")
     runtime = make_runtime()
     order = {"orderId": "o-1", "items": [{"sku": "tea", "quantity": 2}], "card": "4242424242424242"}
     ex = asl.run(machine, order, lambda_runtime=runtime)

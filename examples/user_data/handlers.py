@@ -1,4 +1,4 @@
-"""Lambda handlers for the user-data workflow (user_data.asl.json).
+"""Lambda handlers for the user-data workflow (examples/user_data.asl.json).
 
 `asl run --functions handlers.py` registers the FUNCTIONS below under their names.
 UpdateDatabase is throttled twice before it succeeds, so the workflow exercises its

@@ -11,7 +11,7 @@ import asl
 from asl.backends.mocks import MockBackend
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mocking"
-DEFINITION = EXAMPLE / "LambdaSQSIntegration.asl.json"
+DEFINITION = EXAMPLE.parent / "LambdaSQSIntegration.asl.json"
 MOCK_FILE = EXAMPLE / "MockConfigFile.json"
 SQS = "arn:aws:states:::sqs:sendMessage"
 
