@@ -80,7 +80,9 @@ class State:
 class Definition:
     """A definition document broken into scopes and states for the rules.
 
-    ``machine_type`` is the type the machine is validated for (STANDARD or EXPRESS).
+    ``machine_type`` is the type the machine is validated for (STANDARD or EXPRESS);
+    ``states`` lists every state, ``jsonpath_states`` and ``jsonata_states`` those of each
+    query language, all in the same (breadth-first) order.
     """
 
     def __init__(self, document: Any, *, machine_type: str = "STANDARD"):
@@ -88,6 +90,8 @@ class Definition:
         self.machine_type = machine_type.upper()
         self.scopes: list[Scope] = []
         self.states: list[State] = []
+        self.jsonpath_states: list[State] = []
+        self.jsonata_states: list[State] = []
         self._by_type: dict[str, list[State]] = {}
         self._memo: dict[str, Any] = {}
         top = document.get("QueryLanguage") if isinstance(document, dict) else None
@@ -120,6 +124,7 @@ class Definition:
                 state = State(name, node, scope, language)
                 scope.states[name] = state
                 self.states.append(state)
+                (self.jsonata_states if state.is_jsonata else self.jsonpath_states).append(state)
                 kind = state.type
                 if isinstance(kind, str):
                     by_type.setdefault(kind, []).append(state)

@@ -106,9 +106,7 @@ def _is_jsonata(text: str) -> bool:
 @rule
 def jsonata_expressions(definition: Definition) -> Iterator[Diagnostic]:
     """Each JSONata expression parses and reads only what AWS lets it read."""
-    for state in definition.states:
-        if not state.is_jsonata:
-            continue
+    for state in definition.jsonata_states:
         # Imported here: the JSONata engine is only loaded for definitions that use it.
         from asl.expressions.jsonata import compile_jsonata
 
@@ -156,9 +154,7 @@ def _states_members(expression: Any) -> set[str]:
 @rule
 def jsonata_delimiters(definition: Definition) -> Iterator[Diagnostic]:
     """Warn about strings that look like JSONata but are taken literally (bad delimiters)."""
-    for state in definition.states:
-        if not state.is_jsonata:
-            continue
+    for state in definition.jsonata_states:
         for parts, value, _ in fields(state):
             for inner, text in strings(value):
                 stripped = text.strip()

@@ -80,8 +80,13 @@ def variable_name_problem(name: str) -> str | None:
     return None
 
 
+_ASSIGN_HOLDERS = frozenset({"Assign", "Catch", "Choices"})
+
+
 def _assignments(state: State) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
     """Every Assign object of a state (top level, catchers, choice rules)."""
+    if _ASSIGN_HOLDERS.isdisjoint(state.node):  # most states: nothing to look into
+        return
     if isinstance(state.node.get("Assign"), dict):
         yield ("Assign",), state.node["Assign"]
     for list_key in ("Catch", "Choices"):

@@ -53,14 +53,14 @@ def path_problem(text: Any, kind: str) -> str | None:
     """Why ``text`` is not a valid path of ``kind``, or None when it is valid."""
     if not isinstance(text, str):
         return None  # the schema reports wrong types
-    if (SIMPLE_INPUT_PATH if kind == "result" else SIMPLE_PATH).fullmatch(text):
-        return None
-    return _compiled_path_problem(text, kind)
+    return _path_problem(text, kind)
 
 
 @lru_cache(maxsize=4096)
-def _compiled_path_problem(text: str, kind: str) -> str | None:
-    """``path_problem`` by the path compiler; cached, as many states share their paths."""
+def _path_problem(text: str, kind: str) -> str | None:
+    """``path_problem`` for a string; cached, as many states share their paths."""
+    if (SIMPLE_INPUT_PATH if kind == "result" else SIMPLE_PATH).fullmatch(text):
+        return None
     try:
         from asl.expressions.paths import compile_path, compile_reference_path
     except ImportError:  # pragma: no cover - the expressions package is part of asl
@@ -105,9 +105,7 @@ def _describe(field: str, kind: str, problem: str) -> str:
 def state_paths(definition: Definition) -> Iterator[Diagnostic]:
     """Path fields of JSONPath states compile, as the kind of path each field takes."""
     kind_of = STATE_PATH_FIELDS.get
-    for state in definition.states:
-        if state.is_jsonata:
-            continue
+    for state in definition.jsonpath_states:
         # The state's own fields are few; each path field has its own pointer, so the order
         # they are checked in does not matter.
         for field, value in state.node.items():

@@ -11,12 +11,15 @@ from asl.validation.model import Definition
 from asl.validation.rules import rule
 
 WILDCARD = "States.ALL"
+_HOLDERS = frozenset({"Retry", "Catch"})
 
 
 @rule
 def states_all_alone_and_last(definition: Definition) -> Iterator[Diagnostic]:
     """``States.ALL`` appears alone, and only in the last Retry or Catch entry."""
     for state in definition.states:
+        if _HOLDERS.isdisjoint(state.node):  # most states: nothing to look into
+            continue
         for key in ("Retry", "Catch"):
             entries = state.node.get(key)
             if not isinstance(entries, list):

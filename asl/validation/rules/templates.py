@@ -59,14 +59,14 @@ def expression_problem(value: Any) -> str | None:
     """Why a ``.$`` value is not a valid path or intrinsic call, or None."""
     if not isinstance(value, str):
         return f"found {_json_type(value)} instead of a string"
-    if SIMPLE_PATH.fullmatch(value):
-        return None
-    return _compiled_expression_problem(value)
+    return _expression_problem(value)
 
 
 @lru_cache(maxsize=4096)
-def _compiled_expression_problem(value: str) -> str | None:
-    """``expression_problem`` by the compilers; cached, as many states share expressions."""
+def _expression_problem(value: str) -> str | None:
+    """``expression_problem`` for a string; cached, as many states share expressions."""
+    if SIMPLE_PATH.fullmatch(value):
+        return None
     try:
         from asl.expressions.templates import compile_path_or_intrinsic
     except ImportError:  # pragma: no cover - the expressions package is part of asl
@@ -121,9 +121,7 @@ def template_objects(definition: Definition) -> list[TemplateObject]:
 def _collect_template_objects(definition: Definition) -> list[TemplateObject]:
     """``template_objects``, computed."""
     found: list[TemplateObject] = []
-    for state in definition.states:
-        if state.is_jsonata:
-            continue
+    for state in definition.jsonpath_states:
         for base, template in templates(state):
             if _is_flat_object(template):  # the common case: the template is its only object
                 found.append((state, base, (), template))
