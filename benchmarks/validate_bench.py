@@ -5,7 +5,9 @@
 
 Prints the median wall time of: a bare ``python -c pass``; ``asl validate`` on one small
 definition; ``asl validate`` on --files definitions in one call, and from that the cost per
-definition.  Uses the ``asl`` console script when installed, else ``python -m
+definition; ``asl validate`` on one definition of --states states; and, in this process,
+``load`` + ``check`` of that large definition given as a dict (what ``asl.run`` pays for a
+dict definition).  Uses the ``asl`` console script when installed, else ``python -m
 asl.validation.command``.  Measures only; it asserts nothing.
 """
 
@@ -118,6 +120,52 @@ def realistic(i: int) -> dict[str, Any]:
     }
 
 
+def large(states: int) -> dict[str, Any]:
+    """A chain of ``states`` Pass states, each moving data with Parameters and ResultPath."""
+    chain: dict[str, Any] = {}
+    for i in range(states):
+        state: dict[str, Any] = {
+            "Type": "Pass",
+            "Parameters": {"v.$": "$.acc.v", "step": i},
+            "ResultPath": "$.acc",
+        }
+        if i + 1 < states:
+            state["Next"] = f"S{i + 1:05d}"
+        else:
+            state["End"] = True
+        chain[f"S{i:05d}"] = state
+    return {"Comment": f"{states} states", "StartAt": "S00000", "States": chain}
+
+
+def in_process(document: dict[str, Any], runs: int) -> tuple[float, float]:
+    """(first, median of the next ``runs``) seconds of load + check of a dict definition in
+    a fresh interpreter: the first run includes importing the validator."""
+    code = (
+        "import json, statistics, sys, time\n"
+        "from asl.loading import load\n"
+        "from asl.validation import check\n"
+        "document = json.load(sys.stdin)\n"
+        "times = []\n"
+        f"for _ in range({runs + 1}):\n"
+        "    start = time.perf_counter()\n"
+        "    loaded, _ = load(document)\n"
+        "    check(loaded)\n"
+        "    times.append(time.perf_counter() - start)\n"
+        "print(times[0], statistics.median(times[1:]))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        input=json.dumps(document),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    first, median = result.stdout.split()
+    return float(first), float(median)
+
+
 def command() -> list[str]:
     """How to run ``asl validate`` here."""
     script = shutil.which("asl")
@@ -144,6 +192,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--states", type=int, default=1000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp, "small.asl.json")
@@ -156,11 +205,20 @@ def main() -> int:
         base = timed([sys.executable, "-c", "pass"], args.runs)
         cold = timed([*command(), str(small)], args.runs)
         bulk = timed([*command(), *many], max(1, args.runs // 2))
+        big = Path(tmp, "large.asl.json")
+        big.write_text(json.dumps(large(args.states), indent=2))
+        large_cold = timed([*command(), str(big)], args.runs)
+    first, warm = in_process(large(args.states), args.runs)
     per = (bulk - cold) / args.files * 1000
     print(f"python -c pass:                     {base:.3f} s")
     print(f"asl validate, 1 small file (cold):  {cold:.3f} s")
     print(
         f"asl validate, {args.files} files in one call:  {bulk:.3f} s  (~{per:.2f} ms per definition)"
+    )
+    print(f"asl validate, 1 file of {args.states} states (cold):  {large_cold:.3f} s")
+    print(
+        f"load + check of {args.states} states as a dict:  {first * 1000:.1f} ms first"
+        f" (imports included), {warm * 1000:.1f} ms after"
     )
     return 0
 
