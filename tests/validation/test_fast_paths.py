@@ -22,7 +22,7 @@ from asl.validation.rules.paths import SIMPLE_INPUT_PATH, SIMPLE_PATH
 # --- simple paths ---------------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.from_regex(SIMPLE_PATH, fullmatch=True))
 def test_every_simple_path_compiles_as_a_reference_path(text: str) -> None:
     compile_path(text)
@@ -30,7 +30,7 @@ def test_every_simple_path_compiles_as_a_reference_path(text: str) -> None:
     compile_path_or_intrinsic(text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.from_regex(SIMPLE_INPUT_PATH, fullmatch=True))
 def test_every_simple_input_path_is_a_reference_path_into_the_input(text: str) -> None:
     assert compile_reference_path(text).root == "$"
@@ -70,7 +70,7 @@ _values = st.recursive(
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_values)
 def test_the_quick_json_check_agrees_with_the_walk_that_names_problems(value: Any) -> None:
     assert _plainly_json(value) == (_json_value_walk(value, None) == [])
