@@ -13,13 +13,9 @@ numbers (``MathAdd`` rounds half up, the other integer arguments are truncated);
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import math
-import random
 import struct
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -640,6 +636,8 @@ def states_array_unique(call: Call, args: list[Any]) -> list[Any]:
 def states_base64_encode(call: Call, args: list[Any]) -> str:
     """Base64 of the UTF-8 bytes of a string of at most 10,000 characters."""
     text = _require_string(args[0], MAX_STRING_LENGTH)
+    import base64
+
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
@@ -654,6 +652,8 @@ def states_base64_decode(call: Call, args: list[Any]) -> str:
         cleaned = cleaned[:-1]
     cleaned += "=" * (-len(cleaned) % 4)
     try:
+        import base64
+
         return base64.b64decode(cleaned).decode("utf-8", errors="replace")
     except ValueError:
         raise InvalidArguments() from None
@@ -679,6 +679,8 @@ def states_hash(call: Call, args: list[Any]) -> str:
         )
     if len(data) > MAX_STRING_LENGTH or algorithm not in _HASHES:
         raise InvalidArguments()
+    import hashlib
+
     return hashlib.new(_HASHES[algorithm], data.encode("utf-8")).hexdigest()
 
 
@@ -701,6 +703,8 @@ def states_math_random(call: Call, args: list[Any]) -> int:
     if len(args) == 3:
         generator = _JavaRandom(_truncated_int(args[2]))
         return start + generator.next_int(end - start)
+    import random
+
     return random.randrange(start, end)
 
 
@@ -737,6 +741,8 @@ def states_string_split(call: Call, args: list[Any]) -> list[str]:
 
 def states_uuid(call: Call, args: list[Any]) -> str:
     """A random version 4 UUID."""
+    import uuid
+
     return str(uuid.uuid4())
 
 

@@ -14,11 +14,31 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asl.errors import StatesError
-from asl.expressions import jsonpath_eval as jp
-from asl.expressions.jsonpath_eval import java_double as _java_double
+
+if TYPE_CHECKING:
+    from asl.expressions import jsonpath_eval as jp
+else:
+
+    class _LazyModule:
+        """``jsonpath_eval`` is needed only for wildcards, filters, slices and ``..``: it is
+        imported on first use, keeping start-up fast for definitions without them."""
+
+        def __getattr__(self, name: str) -> Any:
+            import importlib
+
+            module = importlib.import_module("asl.expressions.jsonpath_eval")
+            globals()["jp"] = module
+            return getattr(module, name)
+
+    jp = _LazyModule()
+
+
+def _java_double(value: Any) -> str:
+    return jp.java_double(value)
+
 
 __all__ = [
     "Path",
