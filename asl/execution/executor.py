@@ -77,10 +77,12 @@ PAYLOAD_LIMIT = 262_144
 
 
 class SizeMeter:
-    """Measures JSON sizes for the 256 KiB payload limit without serialising.
+    """Measures JSON sizes for the 256 KiB payload limit.
 
-    Values are never mutated once produced, so the size of a large container is
-    remembered by identity: a big payload threaded through many states is measured once.
+    Values are never mutated once produced, so a container's size is remembered by
+    identity: a big payload threaded through many states is measured once.  A new
+    container is measured one level deep, reusing its children's remembered sizes, and a
+    child seen for the first time is serialised by the C encoder (fast) and remembered.
     """
 
     __slots__ = ("_memo",)
@@ -89,35 +91,50 @@ class SizeMeter:
         self._memo: dict[int, tuple[Any, int]] = {}
 
     def size(self, value: Any) -> int:
-        """Approximate UTF-8 size of ``value``'s compact JSON text."""
-        if isinstance(value, str):
-            return (len(value) if value.isascii() else len(value.encode("utf-8"))) + 2
+        """UTF-8 size of ``value``'s compact JSON text (key escapes aside)."""
         if isinstance(value, dict):
             hit = self._memo.get(id(value))
             if hit is not None and hit[0] is value:
                 return hit[1]
-            total = 1 + len(value)  # braces and separators
+            total = 1 + 2 * len(value) if value else 2  # braces, colons and commas
             for k, v in value.items():
-                total += len(k) + 3 + self.size(v)
+                total += (len(k) if k.isascii() else len(k.encode("utf-8"))) + 2
+                total += self._part(v)
         elif isinstance(value, list):
             hit = self._memo.get(id(value))
             if hit is not None and hit[0] is value:
                 return hit[1]
-            total = 1 + len(value)
+            total = 1 + len(value) if value else 2
             for v in value:
-                total += self.size(v)
-        elif value is None or value is True:
-            return 4
-        elif value is False:
-            return 5
+                total += self._part(v)
         else:
-            return len(repr(value))
-        if total > 16:  # containers are shared between states: measure each once
-            self._memo[id(value)] = (value, total)
+            return _scalar_size(value)
+        self._memo[id(value)] = (value, total)
         return total
+
+    def _part(self, value: Any) -> int:
+        if isinstance(value, (dict, list)):
+            hit = self._memo.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
+            text = compact(value)
+            total = len(text) if text.isascii() else len(text.encode("utf-8"))
+            self._memo[id(value)] = (value, total)
+            return total
+        return _scalar_size(value)
 
     def exceeds(self, value: Any) -> bool:
         return self.size(value) > PAYLOAD_LIMIT
+
+
+def _scalar_size(value: Any) -> int:
+    if isinstance(value, str):
+        return (len(value) if value.isascii() else len(value.encode("utf-8"))) + 2
+    if value is None or value is True:
+        return 4
+    if value is False:
+        return 5
+    return len(repr(value))
 
 
 @dataclass
@@ -319,8 +336,9 @@ class Execution:
         return out
 
     def __repr__(self) -> str:
-        detail = f"output={self.output!r}" if self.succeeded else f"error={self.error!r}"
-        return f"<Execution {self.name} {self.status} {detail}>"
+        # cheap on purpose (asyncio may repr a task's result): no output, a short cause
+        detail = "" if self.error is None else f" error={self.error!r}"
+        return f"<Execution {self.name} {self.status}{detail}>"
 
 
 async def execute_machine(
