@@ -6,6 +6,7 @@ right; they compile every path, template, intrinsic call and JSONata expression 
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -19,8 +20,16 @@ _ROOT = "$"
 
 def build(document: Mapping[str, Any]) -> ast.StateMachine:
     """The compiled `StateMachine` for a validated definition document."""
+    import json
+
     language = document.get("QueryLanguage", "JSONPath")
-    states = _build_states(document["States"], language)
+    text = json.dumps(document)
+    # most machines never read the Context object: then no state needs the per-state check
+    token = _CONTEXT_CHECK.set("$$" in text or "$states" in text)
+    try:
+        states = _build_states(document["States"], language)
+    finally:
+        _CONTEXT_CHECK.reset(token)
     return ast.StateMachine(
         start_at=document["StartAt"],
         states=states,
@@ -155,10 +164,16 @@ def _common(name: str, body: Mapping[str, Any], language: str) -> dict[str, Any]
     return fields
 
 
+_CONTEXT_CHECK: contextvars.ContextVar[bool] = contextvars.ContextVar("context_check", default=True)
+
+
 def _mentions_context(body: Mapping[str, Any]) -> bool:
     """Whether a state's definition can read the Context object (checked once, so states
     that never do skip building it)."""
     import json
+
+    if not _CONTEXT_CHECK.get():
+        return False
 
     text = json.dumps(body)
     return "$$" in text or "$states" in text
