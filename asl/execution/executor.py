@@ -308,6 +308,24 @@ class Execution:
             if e["type"].endswith("StateEntered")
         ]
 
+    def state_input(self, name: str) -> Any:
+        """The decoded input of the last visit of state ``name``; KeyError if never entered."""
+        return self._last_payload(name, "StateEntered", "stateEnteredEventDetails", "input")
+
+    def state_output(self, name: str) -> Any:
+        """The decoded output of the last visit of state ``name``; KeyError if it never
+        exited (Fail states, and states that failed, never do)."""
+        return self._last_payload(name, "StateExited", "stateExitedEventDetails", "output")
+
+    def _last_payload(self, name: str, suffix: str, key: str, field: str) -> Any:
+        import json
+
+        for event in reversed(self.history):
+            details = event.get(key)
+            if event["type"].endswith(suffix) and details and details.get("name") == name:
+                return json.loads(details[field])
+        raise KeyError(f"state {name!r} has no {suffix[5:].lower()} event in this execution")
+
     def events(self, *types: str) -> list[dict[str, Any]]:
         """The history events of the given types (all events when none given)."""
         return [e for e in self.history if not types or e["type"] in types]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import asl
 
 
@@ -154,3 +156,22 @@ def test_history_limit_fails_the_execution():
     assert ex.error == "States.Runtime"
     assert "maximum number of history events" in (ex.cause or "")
     assert types(ex)[-1] == "ExecutionFailed"
+
+
+def test_state_input_and_output_helpers():
+    ex = asl.run(
+        machine(
+            {
+                "A": {"Type": "Pass", "Result": {"x": 1}, "ResultPath": "$.a", "Next": "F"},
+                "F": {"Type": "Fail", "Error": "E"},
+            }
+        ),
+        {"in": 1},
+    )
+    assert ex.state_input("A") == {"in": 1}
+    assert ex.state_output("A") == {"in": 1, "a": {"x": 1}}
+    assert ex.state_input("F") == {"in": 1, "a": {"x": 1}}
+    with pytest.raises(KeyError, match="'F'"):
+        ex.state_output("F")
+    with pytest.raises(KeyError):
+        ex.state_input("Nope")
