@@ -107,24 +107,11 @@ def _int_field(step: Step, expr: ast.Expr | None, data: Any, kind: str) -> float
         return None
     if isinstance(expr, ast.Const):
         return expr.value
+    from asl.execution.states import expr_value
+
     with step.evaluating():
-        if isinstance(expr, ast.JsonataExpr):
-            value = evaluate_jsonata(
-                expr.expression,
-                step.states_binding(),
-                step.variables,
-                expr.field,
-                now_millis=step.now_millis,
-            )
-        else:
-            assert isinstance(expr, ast.PathExpr)
-            try:
-                value = resolve(expr.path, data, step.ctx, step.variables)
-            except PathNotFound:
-                raise StatesError(
-                    "States.Runtime",
-                    f"Invalid path '{expr.path.text}' : No results for path: {expr.path.normalized}",
-                ) from None
+        value = expr_value(step, expr, data)
+        if isinstance(expr, ast.PathExpr):
             value = _numeric_text(value)
             number_ok = isinstance(value, (int, float)) and not isinstance(value, bool)
             if kind == "percentage":

@@ -404,31 +404,45 @@ class _FailNoError(StatesError):
         self.error = None  # type: ignore[assignment]
 
 
+def expr_value(
+    step: Step, expr: Any, data: Any, missing: Callable[[Any], str] | None = None
+) -> Any:
+    """The value of a field that holds a constant, a JSONata expression, an intrinsic call
+    or a ``...Path``.  A path selecting nothing is ``States.Runtime`` with the cause
+    ``missing(path)`` (by default Jayway's "Invalid path" text).  Call it inside
+    ``step.evaluating()``."""
+    if isinstance(expr, ast.Const):
+        return expr.value
+    if isinstance(expr, ast.JsonataExpr):
+        return evaluate_jsonata(
+            expr.expression,
+            step.states_binding(),
+            step.variables,
+            expr.field,
+            now_millis=step.now_millis,
+        )
+    if isinstance(expr, ast.IntrinsicExpr):
+        return expr.intrinsic.evaluate(data, step.ctx, step.variables, field=expr.field)
+    try:
+        return resolve(expr.path, data, step.ctx, step.variables)
+    except PathNotFound as e:
+        cause = missing(expr.path) if missing else f"Invalid path '{expr.path.text}' : {e.message}"
+        raise StatesError("States.Runtime", cause) from None
+
+
 def _fail_value(step: Step, expr: Any) -> Any:
     if expr is None:
         return None
-    if isinstance(expr, ast.Const):
-        return expr.value
     with step.evaluating():
-        if isinstance(expr, ast.JsonataExpr):
-            return evaluate_jsonata(
-                expr.expression,
-                step.states_binding(),
-                step.variables,
-                expr.field,
-                now_millis=step.now_millis,
-            )
-        if isinstance(expr, ast.IntrinsicExpr):
-            return expr.intrinsic.evaluate(step.input, step.ctx, step.variables, field=expr.field)
-        assert isinstance(expr, ast.PathExpr)
-        try:
-            return resolve(expr.path, step.input, step.ctx, step.variables)
-        except PathNotFound:
-            raise StatesError(
-                "States.Runtime",
-                f"The JSONPath '{expr.path.text}' specified for the field '{expr.field}' "
-                f"could not be found in the input '{compact(step.input)}'",
-            ) from None
+        return expr_value(
+            step,
+            expr,
+            step.input,
+            lambda path: (
+                f"The JSONPath '{path.text}' specified for the field '{expr.field}' "
+                f"could not be found in the input '{compact(step.input)}'"
+            ),
+        )
 
 
 async def run_choice(step: Step) -> Result:
@@ -530,80 +544,57 @@ def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
     now = step.frame.runner.clock.now()
     if state.seconds is not None:
         expr = state.seconds
-        if isinstance(expr, ast.Const):
-            return float(expr.value)
-        if isinstance(expr, ast.JsonataExpr):
-            value = evaluate_jsonata(
-                expr.expression,
-                step.states_binding(),
-                step.variables,
+        value = expr_value(
+            step,
+            expr,
+            data,
+            lambda path: (
+                f"The SecondsPath parameter does not reference an input value: {path.text}"
+            ),
+        )
+        if isinstance(expr, ast.JsonataExpr) and (not _is_int(value) or value < 0):
+            raise QueryEvaluationFailure(
+                f"The JSONata expression '{expr.expression.source}' specified for the field "
+                f"'Seconds' returned an unexpected result type. Expected 'integer', but was "
+                f"'{json_type(value)}' for value: {compact(value)}",
                 "Seconds",
-                now_millis=step.now_millis,
             )
-            if not _is_int(value) or value < 0:
-                raise QueryEvaluationFailure(
-                    f"The JSONata expression '{expr.expression.source}' specified for the field "
-                    f"'Seconds' returned an unexpected result type. Expected 'integer', but was "
-                    f"'{json_type(value)}' for value: {compact(value)}",
-                    "Seconds",
+        if isinstance(expr, ast.PathExpr):
+            if not _is_int(value):
+                raise StatesError(
+                    "States.Runtime",
+                    f"The SecondsPath parameter cannot be parsed as a long value: "
+                    f"{expr.path.text} == {compact(value)}",
                 )
-            return float(value)
-        assert isinstance(expr, ast.PathExpr)
-        try:
-            value = resolve(expr.path, data, step.ctx, step.variables)
-        except PathNotFound:
-            raise StatesError(
-                "States.Runtime",
-                f"The SecondsPath parameter does not reference an input value: {expr.path.text}",
-            ) from None
-        if not _is_int(value):
-            raise StatesError(
-                "States.Runtime",
-                f"The SecondsPath parameter cannot be parsed as a long value: "
-                f"{expr.path.text} == {compact(value)}",
-            )
-        if value < 0:
-            raise StatesError(
-                "States.Runtime",
-                f"The SecondsPath parameter references a negative value: {expr.path.text} == {value}",
-            )
+            if value < 0:
+                raise StatesError(
+                    "States.Runtime",
+                    f"The SecondsPath parameter references a negative value: "
+                    f"{expr.path.text} == {value}",
+                )
         return float(value)
     expr = state.timestamp  # type: ignore[assignment]
-    target: datetime | None
-    if isinstance(expr, ast.Const):
-        target = expr.value
-    elif isinstance(expr, ast.JsonataExpr):
-        value = evaluate_jsonata(
-            expr.expression,
-            step.states_binding(),
-            step.variables,
-            "Timestamp",
-            now_millis=step.now_millis,
-        )
-        target = parse_timestamp_or_none(value)
-        if target is None:
+    value = expr_value(
+        step,
+        expr,
+        data,
+        lambda path: f"The TimestampPath parameter does not reference an input value: {path.text}",
+    )
+    target = value if isinstance(value, datetime) else parse_timestamp_or_none(value)
+    if target is None:
+        text = value if isinstance(value, str) else compact(value)
+        if isinstance(expr, ast.JsonataExpr):
             raise QueryEvaluationFailure(
                 "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time "
-                f"format string: {value if isinstance(value, str) else compact(value)}",
+                f"format string: {text}",
                 "Timestamp",
             )
-    else:
         assert isinstance(expr, ast.PathExpr)
-        try:
-            value = resolve(expr.path, data, step.ctx, step.variables)
-        except PathNotFound:
-            raise StatesError(
-                "States.Runtime",
-                f"The TimestampPath parameter does not reference an input value: {expr.path.text}",
-            ) from None
-        target = parse_timestamp_or_none(value)
-        if target is None:
-            raise StatesError(
-                "States.Runtime",
-                "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
-                f"date-time format string: {expr.path.text} == "
-                f"{value if isinstance(value, str) else compact(value)}",
-            )
+        raise StatesError(
+            "States.Runtime",
+            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+            f"date-time format string: {expr.path.text} == {text}",
+        )
     assert target is not None
     seconds = (target - now).total_seconds()
     if seconds >= _MAX_WAIT_DAYS * 86400 + 86400:

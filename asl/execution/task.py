@@ -14,8 +14,6 @@ from asl.errors import StatesError
 from asl.execution.dataflow import compact, evaluate_jsonata
 from asl.execution.executor import PAYLOAD_LIMIT, _size
 from asl.execution.history import Raw
-from asl.expressions.paths import PathNotFound
-from asl.expressions.templates import resolve
 
 if TYPE_CHECKING:
     from asl.execution.states import Step
@@ -28,24 +26,10 @@ def _timeout_value(step: Step, expr: ast.Expr | None, field: str) -> int | None:
         return None
     if isinstance(expr, ast.Const):
         return expr.value
+    from asl.execution.states import expr_value
+
     with step.evaluating():
-        if isinstance(expr, ast.JsonataExpr):
-            value = evaluate_jsonata(
-                expr.expression,
-                step.states_binding(),
-                step.variables,
-                field,
-                now_millis=step.now_millis,
-            )
-        else:
-            assert isinstance(expr, ast.PathExpr)
-            try:
-                value = resolve(expr.path, step.input, step.ctx, step.variables)
-            except PathNotFound:
-                raise StatesError(
-                    "States.Runtime",
-                    f"Invalid path '{expr.path.text}' : No results for path: {expr.path.normalized}",
-                ) from None
+        value = expr_value(step, expr, step.input)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise StatesError(
             "States.Runtime",
