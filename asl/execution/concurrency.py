@@ -19,8 +19,9 @@ import anyio
 
 from asl import ast
 from asl.errors import StatesError
-from asl.execution.dataflow import QueryEvaluationFailure, compact, evaluate_jsonata, json_type
+from asl.execution.dataflow import QueryEvaluationFailure, compact, evaluate_jsonata
 from asl.execution.executor import Frame
+from asl.expressions import json_type_name as json_type
 from asl.expressions.paths import PathNotFound
 from asl.expressions.templates import resolve
 

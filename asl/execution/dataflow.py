@@ -25,21 +25,6 @@ class QueryEvaluationFailure(StatesError):
         self.location = location
 
 
-def json_type(value: Any) -> str:
-    """The JSON type name of a value, as AWS's messages spell it."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 

@@ -22,7 +22,6 @@ from asl.execution.dataflow import (
     apply_result_path,
     compact,
     evaluate_jsonata,
-    json_type,
 )
 from asl.execution.executor import (
     Frame,
@@ -32,6 +31,7 @@ from asl.execution.executor import (
     iso,
 )
 from asl.execution.history import Raw
+from asl.expressions import json_type_name as json_type
 from asl.expressions.paths import PathNotFound
 from asl.expressions.templates import resolve
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asl.errors import ASLError
-from asl.expressions import jsonata_analysis, jsonata_runtime
+from asl.expressions import json_type_name, jsonata_analysis, jsonata_runtime
 
 __all__ = [
     "JsonataError",
@@ -134,21 +134,6 @@ class JsonataFieldError(JsonataError):
             f"for value: {jsonata_runtime.to_json_text(value)}"
         )
         return cls("type", location, expression, detail)
-
-
-def json_type_name(value: Any) -> str:
-    """The JSON type name AWS prints for a value: object, array, string, number, boolean, null."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    return "object"
 
 
 def is_jsonata(value: Any) -> bool:
