@@ -137,6 +137,18 @@ def _backends(
     return backends
 
 
+def _check_input(value: Any) -> None:
+    """The execution input must be a JSON value: say what is not, and where."""
+    from asl.loading import json_value_problems
+
+    problems = json_value_problems(value)
+    if problems:
+        where = problems[0].path or "the top level"
+        raise ConfigurationError(
+            f"the execution input is not JSON: {problems[0].message} at {where}"
+        )
+
+
 async def execute(
     source: Source | StateMachine,
     input: Any = None,
@@ -179,6 +191,7 @@ async def execute(
     from asl.execution.executor import execute_machine
 
     machine = parse(source)
+    _check_input(input)
     the_clock = make_clock(clock)
     sm_name = state_machine_name or "StateMachine"
     backends = _backends(

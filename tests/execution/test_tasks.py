@@ -250,3 +250,13 @@ def test_context_object_in_task_parameters():
     ex = asl.run(definition, {}, functions={"echo": lambda e, c: e}, name="my-execution")
     assert ex.output == {"name": "T", "retry": 0, "exec": "my-execution"}
     assert ex.arn.endswith(":execution:StateMachine:my-execution")
+
+
+def test_input_that_is_not_json_is_a_clear_error():
+    import datetime
+
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    with pytest.raises(asl.ConfigurationError, match="not JSON.*/when"):
+        asl.run(definition, {"when": datetime.datetime(2024, 1, 1)})
+    with pytest.raises(asl.ConfigurationError, match="keys must be strings"):
+        asl.run(definition, {1: "x"})
