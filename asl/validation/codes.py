@@ -24,6 +24,7 @@ PASS_RESULT_IS_STATIC = "PASS_RESULT_IS_STATIC"
 UNRECOGNIZED_RESOURCE = "UNRECOGNIZED_RESOURCE"  # warning: a Resource AWS would not know
 UNREADABLE_VARIABLE = "UNREADABLE_VARIABLE"  # warning: a variable name no path can read
 OUTER_VARIABLE_ASSIGNED = "OUTER_VARIABLE_ASSIGNED"  # warning: inner scope assigns an outer name
+UNDEFINED_VARIABLE = "UNDEFINED_VARIABLE"  # warning: a variable read that no visible Assign sets
 DISTRIBUTED_MAP_FIELD = "DISTRIBUTED_MAP_FIELD"  # warning: a Distributed-Map field on an inline Map
 JSONATA_DELIMITERS = (
     "JSONATA_DELIMITERS"  # warning: a string taken literally that looks like JSONata

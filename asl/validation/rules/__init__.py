@@ -38,6 +38,7 @@ def all_rules() -> list[Rule]:
         structure,
         templates,
         transitions,
+        variables,
     )
 
     return list(RULES)

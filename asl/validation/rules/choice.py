@@ -27,7 +27,7 @@ OPERATORS = VALUE_OPERATORS | PATH_OPERATORS
 COMBINATORS = ("And", "Or", "Not")
 
 
-def _rules(state: State) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+def choice_rules(state: State) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
     """Every Choice Rule of a state, nested ones included, with its parts below the state."""
     choices = state.node.get("Choices")
     if not isinstance(choices, list):
@@ -53,7 +53,7 @@ def choice_rule_shape(definition: Definition) -> Iterator[Diagnostic]:
     for state in definition.states_of_type("Choice"):
         if state.is_jsonata:
             continue
-        for parts, node in _rules(state):
+        for parts, node in choice_rules(state):
             message = _shape_problem(node)
             if message is not None:
                 yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, state.at(*parts))
@@ -88,7 +88,7 @@ def choice_rule_values(definition: Definition) -> Iterator[Diagnostic]:
     for state in definition.states_of_type("Choice"):
         if state.is_jsonata:
             continue
-        for parts, node in _rules(state):
+        for parts, node in choice_rules(state):
             for key, value in node.items():
                 if key == "Variable" or key in PATH_OPERATORS:
                     problem = path_problem(value, "path")
