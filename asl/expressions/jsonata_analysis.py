@@ -29,6 +29,7 @@ _CHILD_ATTRIBUTES = (
     "steps",
     "stages",
     "predicate",
+    "expr",
     "group",
     "pattern",
     "update",
