@@ -431,17 +431,31 @@ def expr_value(
 
 
 def _fail_value(step: Step, expr: Any) -> Any:
+    """A Fail state's error or cause: a string (AWS takes nothing else)."""
     if expr is None:
         return None
+
+    def missing(path: Any) -> str:
+        return (
+            f"The JSONPath '{path.text}' specified for the field '{expr.field}' "
+            f"could not be found in the input '{compact(step.input)}'"
+        )
+
     with step.evaluating():
-        return expr_value(
-            step,
-            expr,
-            step.input,
-            lambda path: (
-                f"The JSONPath '{path.text}' specified for the field '{expr.field}' "
-                f"could not be found in the input '{compact(step.input)}'"
-            ),
+        value = expr_value(step, expr, step.input, missing)
+        if isinstance(value, str):
+            return value
+        if isinstance(expr, ast.JsonataExpr):
+            raise QueryEvaluationFailure(
+                f"The JSONata expression '{expr.expression.source}' specified for the field "
+                f"'{expr.field}' returned an unexpected result type. Expected 'string', but was "
+                f"'{json_type(value)}' for value: {compact(value)}",
+                expr.field,
+            )
+        raise StatesError(
+            "States.Runtime",
+            f"The value of the field '{expr.field}' must be a string, but was "
+            f"'{json_type(value)}': {compact(value)}",
         )
 
 
