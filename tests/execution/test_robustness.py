@@ -106,3 +106,81 @@ def test_valid_machines_always_produce_an_execution(definition: dict, data: Any)
         assert ex.error is None or isinstance(ex.error, str)
     types = [e["type"] for e in ex.history]
     assert types[0] == "ExecutionStarted" and types[-1].startswith("Execution")
+
+
+jsonata_fields = st.sampled_from(
+    [
+        "{% $states.input %}",
+        "{% $states.input.a %}",
+        "{% $states.input.a + 1 %}",
+        "{% $count($states.input) %}",
+        "{% $undefinedVariable %}",
+        "{% $states.context.State.Name %}",
+        "{% [1, 2, 3] %}",
+        '{% {"k": $states.input} %}',
+    ]
+)
+
+
+def flaky(event: Any, context: Any) -> Any:
+    if isinstance(event, dict) and event.get("a") == 1:
+        raise ValueError("a is one")
+    return event
+
+
+@st.composite
+def jsonata_machines(draw: Any) -> dict:
+    n = draw(st.integers(1, 3))
+    names = [f"J{i}" for i in range(n)]
+    states: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        nxt: dict[str, Any] = {"Next": names[i + 1]} if i + 1 < n else {"End": True}
+        kind = draw(st.sampled_from(["Pass", "Task", "Map", "Choice"]))
+        if kind == "Task":
+            state: dict[str, Any] = {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky",
+                "Arguments": draw(jsonata_fields),
+                **nxt,
+            }
+            if draw(st.booleans()):
+                state["Retry"] = [{"ErrorEquals": ["ValueError"], "MaxAttempts": 2}]
+            if draw(st.booleans()):
+                state["Catch"] = [{"ErrorEquals": ["States.ALL"], "Next": names[-1]}]
+        elif kind == "Map":
+            state = {
+                "Type": "Map",
+                "Items": draw(jsonata_fields),
+                "ItemProcessor": {
+                    "StartAt": f"{name}I",
+                    "States": {
+                        f"{name}I": {"Type": "Pass", "Output": draw(jsonata_fields), "End": True}
+                    },
+                },
+                **nxt,
+            }
+        elif kind == "Choice" and i + 1 < n:
+            state = {
+                "Type": "Choice",
+                "Choices": [{"Condition": "{% $states.input.a = 1 %}", "Next": names[i + 1]}],
+                "Default": names[i + 1],
+            }
+        else:
+            state = {"Type": "Pass", **nxt}
+            if draw(st.booleans()):
+                state["Output"] = draw(jsonata_fields)
+            if draw(st.booleans()):
+                state["Assign"] = {"v": draw(jsonata_fields)}
+        states[name] = state
+    return {"QueryLanguage": "JSONata", "StartAt": names[0], "States": states}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(jsonata_machines(), json_values)
+def test_valid_jsonata_machines_always_produce_an_execution(definition: dict, data: Any) -> None:
+    if any(d.severity == "error" for d in asl.validate(definition)):
+        return
+    ex = asl.run(definition, data, functions={"flaky": flaky})
+    assert ex.status in ("SUCCEEDED", "FAILED")
+    assert ex.error is None or isinstance(ex.error, str)
+    assert [e["type"] for e in ex.history][-1].startswith("Execution")
