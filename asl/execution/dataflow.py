@@ -6,13 +6,12 @@ OutputPath.  JSONata mode: Arguments -> (work) -> Output, with ``$states`` bindi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from asl.errors import StatesError
 from asl.expressions.paths import PathNotFound, set_path
-from asl.expressions.templates import resolve
+from asl.expressions.templates import compact_json, resolve
 
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 
@@ -26,7 +25,8 @@ class QueryEvaluationFailure(StatesError):
 
 
 def compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text, Unicode kept (as AWS writes payloads and quotes values)."""
+    return compact_json(value)
 
 
 def apply_input_path(path: Any, data: Any, context: Any, variables: Mapping[str, Any]) -> Any:

@@ -22,6 +22,7 @@ from asl.errors import StatesError
 from asl.execution.clock import Clock
 from asl.execution.dataflow import QueryEvaluationFailure, compact
 from asl.execution.history import History, HistoryLimitExceeded, Raw
+from asl.expressions.templates import compact_json
 
 # errors that no Retry or Catch ever handles
 UNCATCHABLE = frozenset({"States.Runtime"})
@@ -117,7 +118,7 @@ class SizeMeter:
             hit = self._memo.get(id(value))
             if hit is not None and hit[0] is value:
                 return hit[1]
-            text = compact(value)
+            text = compact_json(value)
             total = len(text) if text.isascii() else len(text.encode("utf-8"))
             self._memo[id(value)] = (value, total)
             return total

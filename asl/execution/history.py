@@ -7,11 +7,11 @@ them, only when the history is read.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
 
 from asl.errors import StatesError
+from asl.expressions.templates import compact_json
 
 DEFAULT_MAX_EVENTS = 25_000
 
@@ -67,7 +67,7 @@ def details_key(event_type: str) -> str | None:
 
 def to_json_text(value: Any) -> str:
     """JSON text the way Step Functions writes payloads (compact, Unicode kept)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return compact_json(value)
 
 
 class Raw:

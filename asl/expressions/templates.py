@@ -86,9 +86,13 @@ def resolve(path: Path, data: Any, context: Any, variables: Mapping[str, Any]) -
     return path.find(variables[name])
 
 
+# json.dumps with options other than its defaults builds a new encoder on every call
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def compact_json(value: Any) -> str:
     """JSON text as AWS quotes values in error causes: compact, keys in their order."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT.encode(value)
 
 
 def compile_path_or_intrinsic(text: str) -> Path | Intrinsic:
