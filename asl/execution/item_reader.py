@@ -1,0 +1,513 @@
+"""The Distributed Map ``ItemReader``: read the items a Map state iterates from Amazon S3.
+
+The reader calls its Resource through the task backends, as a Task state would, so
+register a handler like any other resource (or mock the Map state by name in ``mocks=``):
+
+- ``arn:aws:states:::s3:getObject``: the handler returns the object's body as text, or a
+  GetObject response with a ``Body`` (text or bytes).  ``ReaderConfig.InputType`` says how
+  to read it: ``JSON`` (an array), ``JSONL`` (one JSON value per line) or ``CSV`` (one
+  object per row, every value a string; ``CSVHeaderLocation`` ``FIRST_ROW`` or ``GIVEN``
+  with ``CSVHeaders``; ``CSVDelimiter`` ``COMMA``, ``PIPE``, ``SEMICOLON``, ``SPACE`` or
+  ``TAB``).
+- ``arn:aws:states:::s3:listObjectsV2``: the handler returns a ListObjectsV2 response; each
+  object of ``Contents`` is an item, shaped as AWS passes it (``Etag``, ``Key``,
+  ``LastModified`` in epoch seconds, ``Size``, ``StorageClass``).  A truncated response is
+  followed by calls with its ``NextContinuationToken``.
+
+``MaxItems`` / ``MaxItemsPath`` limit the count (0 means no limit; AWS stops at 100,000,000).
+AWS records no history events for these calls.  As AWS reports them: a failure to read
+the items is ``States.ItemReaderFailed`` (inside the Map Run), a ``MaxItemsPath`` value that
+is not an integer ``States.Runtime`` (before the Map Run starts).  Hence two steps:
+`prepare_reader` evaluates the request, `ReaderCall.read` fetches and parses the items.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from asl.backends.base import Resource, TaskRequest, parse_resource
+from asl.errors import StatesError
+from asl.execution.dataflow import QueryEvaluationFailure, compact, evaluate_jsonata
+from asl.expressions import json_type_name
+
+if TYPE_CHECKING:
+    from asl.execution.states import Step
+
+ITEM_READER_FAILED = "States.ItemReaderFailed"
+# "The Distributed Map state stops reading items beyond 100,000,000" (AWS)
+MAX_ITEMS_LIMIT = 100_000_000
+
+_GET_OBJECT = "getObject"
+_LIST_OBJECTS = "listObjectsV2"
+_INPUT_TYPES = ("CSV", "JSON", "JSONL")
+_UNSUPPORTED_INPUT_TYPES = ("PARQUET", "MANIFEST")
+_DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
+# the fields of a listed object, in the order AWS writes them
+_OBJECT_FIELDS = ("Key", "LastModified", "Size", "StorageClass")
+
+
+@dataclass(frozen=True)
+class ReaderCall:
+    """An ItemReader request, evaluated and checked; `read` fetches and parses the items."""
+
+    step: Step
+    resource: Resource
+    parameters: Any
+    config: Mapping[str, Any]
+    max_items: int | None
+
+    async def read(self) -> list[Any]:
+        """The items (at most the MaxItems limit); raises ``States.ItemReaderFailed``."""
+        limit = _limit(self.max_items)
+        if self.resource.action == _LIST_OBJECTS:
+            return await _list_objects(self, limit)
+        headers = _given_headers(self.config)
+        body = _body(await _call(self, self.parameters), self.step)
+        kind = self.config["InputType"]
+        if kind == "JSON":
+            return _json_items(body)[:limit]
+        if kind == "JSONL":
+            return _jsonl_items(body, limit)
+        return _csv_items(body, self.config, headers, limit)
+
+
+def prepare_reader(step: Step, reader: Mapping[str, Any], data: Any) -> ReaderCall:
+    """Evaluate an ItemReader's Parameters (or Arguments) and MaxItems for ``data``, the
+    Map's effective input; raises ``States.Runtime`` / ``States.QueryEvaluationError``
+    (named after the state, as AWS names them)."""
+    with step.evaluating():
+        if not isinstance(reader, Mapping):
+            raise _definition_error(step, f"must be an object, not {json_type_name(reader)}")
+        resource = _resource(step, reader)
+        config = _config(step, reader, resource)
+        parameters = _parameters(step, reader, data)
+        max_items = _max_items(step, config, data)
+    return ReaderCall(step, resource, parameters, config, max_items)
+
+
+async def read_items(step: Step, reader: Mapping[str, Any], data: Any) -> list[Any]:
+    """The items an ItemReader reads for ``data`` (`prepare_reader`, then `ReaderCall.read`)."""
+    return await prepare_reader(step, reader, data).read()
+
+
+# -- preparing the request ------------------------------------------------------------------
+
+
+def _definition_error(step: Step, problem: str) -> StatesError:
+    """A reader definition AWS would not accept (found when validation was skipped)."""
+    return StatesError("States.Runtime", f"The ItemReader of state '{step.state.name}' {problem}")
+
+
+def _resource(step: Step, reader: Mapping[str, Any]) -> Resource:
+    arn = reader.get("Resource")
+    if not isinstance(arn, str) or not arn:
+        raise _definition_error(step, "needs a Resource")
+    resource = parse_resource(arn)
+    if (
+        resource.kind != "integration"
+        or resource.service != "s3"
+        or resource.api not in (_GET_OBJECT, _LIST_OBJECTS)
+    ):
+        raise _definition_error(
+            step,
+            f"has the Resource '{arn}', which cannot read items: use "
+            "arn:aws:states:::s3:getObject or arn:aws:states:::s3:listObjectsV2",
+        )
+    return resource
+
+
+def _config(step: Step, reader: Mapping[str, Any], resource: Resource) -> Mapping[str, Any]:
+    config = reader.get("ReaderConfig")
+    if config is None:
+        config = {}
+    if not isinstance(config, Mapping):
+        raise _definition_error(step, "has a ReaderConfig that is not an object")
+    if resource.api == _LIST_OBJECTS:
+        return config
+    kind = config.get("InputType")
+    if kind in _UNSUPPORTED_INPUT_TYPES:
+        raise _definition_error(
+            step, f"reads InputType {kind}, which asl does not support (CSV, JSON and JSONL)"
+        )
+    if kind not in _INPUT_TYPES:
+        found = "no InputType" if kind is None else f"the InputType {compact(kind)}"
+        raise _definition_error(
+            step, f"has {found}: s3:getObject needs ReaderConfig.InputType CSV, JSON or JSONL"
+        )
+    if kind == "CSV":
+        _check_csv_config(step, config)
+    return config
+
+
+def _check_csv_config(step: Step, config: Mapping[str, Any]) -> None:
+    location = config.get("CSVHeaderLocation", "FIRST_ROW")
+    if location not in ("FIRST_ROW", "GIVEN"):
+        raise _definition_error(
+            step, f"has the CSVHeaderLocation {compact(location)}: use FIRST_ROW or GIVEN"
+        )
+    headers = config.get("CSVHeaders")
+    if location == "GIVEN" and (
+        not isinstance(headers, list) or not all(isinstance(h, str) for h in headers)
+    ):
+        raise _definition_error(
+            step, "reads CSV headers GIVEN in the definition: CSVHeaders must list them"
+        )
+    delimiter = config.get("CSVDelimiter", "COMMA")
+    if delimiter not in _DELIMITERS:
+        raise _definition_error(
+            step,
+            f"has the CSVDelimiter {compact(delimiter)}: use one of {', '.join(_DELIMITERS)}",
+        )
+
+
+def _parameters(step: Step, reader: Mapping[str, Any], data: Any) -> Any:
+    """The S3 request: Parameters (JSONPath payload template) or Arguments (JSONata)."""
+    if step.jsonata:
+        arguments = reader.get("Arguments")
+        if arguments is None:
+            return {}
+        from asl.expressions.jsonata import JsonataSyntaxError, compile_jsonata_template
+
+        try:
+            template = compile_jsonata_template(arguments)
+        except JsonataSyntaxError as e:
+            raise _definition_error(step, f"has invalid Arguments: {e}") from None
+        return evaluate_jsonata(
+            template, step.states_binding(), step.variables, "Arguments", now_millis=step.now_millis
+        )
+    parameters = reader.get("Parameters")
+    if parameters is None:
+        return {}
+    from asl.expressions.templates import TemplateSyntaxError, compile_template
+
+    try:
+        compiled = compile_template(parameters)
+    except TemplateSyntaxError as e:
+        raise _definition_error(step, f"has invalid Parameters: {e}") from None
+    return compiled.evaluate(data, step.ctx, step.variables, field="Parameters")
+
+
+def _max_items(step: Step, config: Mapping[str, Any], data: Any) -> int | None:
+    """MaxItems as given (its sign is checked when the items are read), or None."""
+    if "MaxItems" in config:
+        value = config["MaxItems"]
+        from asl.expressions.jsonata import is_jsonata
+
+        if step.jsonata and is_jsonata(value):
+            return _jsonata_max_items(step, value)
+        if not _is_integer(value):
+            raise _definition_error(
+                step, f"has a MaxItems that is not an integer: {compact(value)}"
+            )
+        return int(value)
+    if "MaxItemsPath" in config:
+        return _max_items_path(step, config["MaxItemsPath"], data)
+    return None
+
+
+def _jsonata_max_items(step: Step, text: str) -> int:
+    from asl.expressions.jsonata import JsonataSyntaxError, compile_jsonata
+
+    try:
+        expression = compile_jsonata(text)
+    except JsonataSyntaxError as e:
+        raise _definition_error(step, f"has an invalid MaxItems expression: {e}") from None
+    value = evaluate_jsonata(
+        expression, step.states_binding(), step.variables, "MaxItems", now_millis=step.now_millis
+    )
+    if not _is_integer(value):
+        raise QueryEvaluationFailure(
+            f"The JSONata expression '{expression.source}' specified for the field 'MaxItems' "
+            f"returned an unexpected result type. Expected 'integer', but was "
+            f"'{json_type_name(value)}' for value: {compact(value)}",
+            "MaxItems",
+        )
+    return int(value)
+
+
+def _max_items_path(step: Step, text: Any, data: Any) -> int:
+    from asl.expressions.paths import PathNotFound, PathSyntaxError, compile_reference_path
+    from asl.expressions.templates import resolve
+
+    try:
+        path = compile_reference_path(text)
+    except PathSyntaxError as e:
+        raise _definition_error(step, f"has an invalid MaxItemsPath: {e}") from None
+    try:
+        value = resolve(path, data, step.ctx, step.variables)
+    except PathNotFound:
+        raise StatesError(
+            "States.Runtime", f"The MaxItemsPath field does not reference an input value: {text}"
+        ) from None
+    number = _numeric_text(value)
+    if not _is_integer(number):
+        # AWS: 'The MaxItemsPath field refers to value "1.5" which is not a valid integer'
+        shown = value if isinstance(value, str) else compact(value)
+        raise StatesError(
+            "States.Runtime",
+            f'The MaxItemsPath field refers to value "{shown}" which is not a valid integer: '
+            f"{path.text}",
+        )
+    return int(number)
+
+
+def _numeric_text(value: Any) -> Any:
+    """AWS reads the ``...Path`` count fields leniently: a numeric string is its number."""
+    if isinstance(value, str):
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                continue
+    return value
+
+
+def _is_integer(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value) and value.is_integer()
+
+
+def _limit(max_items: int | None) -> int:
+    """How many items to read: 0 (or none given) reads up to AWS's limit."""
+    if max_items is None or max_items == 0:
+        return MAX_ITEMS_LIMIT
+    if max_items < 0:
+        raise StatesError(ITEM_READER_FAILED, "field MaxItems must be positive")
+    return min(max_items, MAX_ITEMS_LIMIT)
+
+
+# -- calling S3 -------------------------------------------------------------------------------
+
+
+def _nothing(*_: Any) -> None:
+    """The reader's calls record no task events (AWS records none for them)."""
+
+
+async def _call(call: ReaderCall, parameters: Any) -> Any:
+    """One S3 call through the task backends; service errors become ItemReaderFailed."""
+    step = call.step
+    runner = step.frame.runner
+    backend = runner.backends.resolve(call.resource)
+    request = TaskRequest(
+        resource=call.resource,
+        parameters=parameters,
+        state_name=step.state.name,
+        context=step.context,
+        timeout_seconds=None,
+        heartbeat_seconds=None,
+        credentials=None,
+        runner=runner,
+        started=_nothing,
+        submitted=_nothing,
+    )
+    try:
+        return await backend.run(request)
+    except StatesError as e:
+        # States.Runtime says the reader cannot run at all (no handler, no mocked response)
+        if e.error == "States.Runtime":
+            raise
+        detail = f"{e.error}: {e.cause}" if e.error and e.cause else e.error or e.cause
+        raise StatesError(ITEM_READER_FAILED, detail or "Reading the items failed.") from None
+
+
+def _body(result: Any, step: Step) -> str:
+    """The object's text from a getObject result: the text itself or ``{"Body": ...}``."""
+    if isinstance(result, Mapping) and "Body" in result:
+        result = result["Body"]
+    if hasattr(result, "read"):  # a botocore StreamingBody
+        result = result.read()
+    if isinstance(result, (bytes, bytearray)):
+        try:
+            result = bytes(result).decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise StatesError(ITEM_READER_FAILED, f"The object is not UTF-8 text: {e}") from None
+    if not isinstance(result, str):
+        raise StatesError(
+            "States.Runtime",
+            f"The s3:getObject handler for the ItemReader of state '{step.state.name}' must "
+            "return the object's body as a string, or a dict with a 'Body' string, not "
+            f"{json_type_name(result)}",
+        )
+    return result.removeprefix("\ufeff")  # a byte order mark is not part of the data
+
+
+async def _list_objects(call: ReaderCall, limit: int) -> list[Any]:
+    """The listed objects, following continuation tokens until ``limit`` are read."""
+    parameters = call.parameters
+    items: list[Any] = []
+    seen: set[str] = set()
+    while True:
+        contents, token = _page(await _call(call, parameters), call.step)
+        items.extend(_object_item(entry, call.step) for entry in contents)
+        if token is None or len(items) >= limit:
+            return items[:limit]
+        if token in seen:
+            raise StatesError(
+                "States.Runtime",
+                f"The s3:listObjectsV2 handler for the ItemReader of state "
+                f"'{call.step.state.name}' returned the NextContinuationToken {token!r} twice",
+            )
+        seen.add(token)
+        base = parameters if isinstance(parameters, Mapping) else {}
+        parameters = {**base, "ContinuationToken": token}
+
+
+def _page(response: Any, step: Step) -> tuple[list[Any], str | None]:
+    """A ListObjectsV2 response's objects and the token of the next page (None: last)."""
+    if isinstance(response, list):
+        return response, None
+    contents = response.get("Contents", []) if isinstance(response, Mapping) else None
+    if not isinstance(contents, list):
+        raise StatesError(
+            "States.Runtime",
+            f"The s3:listObjectsV2 handler for the ItemReader of state '{step.state.name}' "
+            "must return a ListObjectsV2 response (a dict with a 'Contents' list)",
+        )
+    token = response.get("NextContinuationToken") if response.get("IsTruncated") else None
+    return contents, token if isinstance(token, str) and token else None
+
+
+def _object_item(entry: Any, step: Step) -> dict[str, Any]:
+    """A listed object as AWS passes it to an iteration."""
+    if not isinstance(entry, Mapping):
+        raise StatesError(
+            "States.Runtime",
+            f"The s3:listObjectsV2 handler for the ItemReader of state '{step.state.name}' "
+            f"returned an entry of Contents that is not an object: {compact(entry)}",
+        )
+    item: dict[str, Any] = {}
+    etag = entry.get("Etag", entry.get("ETag"))  # the S3 API spells it ETag, AWS's item Etag
+    if etag is not None:
+        item["Etag"] = etag
+    for key in _OBJECT_FIELDS:
+        if key in entry:
+            item[key] = entry[key]
+    if isinstance(item.get("LastModified"), str):
+        item["LastModified"] = _epoch_seconds(item["LastModified"])
+    return item
+
+
+def _epoch_seconds(text: str) -> Any:
+    from asl.parser import parse_timestamp_or_none
+
+    moment = parse_timestamp_or_none(text)
+    return text if moment is None else int(moment.timestamp())
+
+
+# -- parsing the object ------------------------------------------------------------------------
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _json_items(body: str) -> list[Any]:
+    try:
+        value = json.loads(body, parse_constant=_reject_constant)
+    except ValueError as e:
+        raise StatesError(ITEM_READER_FAILED, f"The object is not valid JSON: {e}") from None
+    if not isinstance(value, list):
+        raise StatesError(ITEM_READER_FAILED, "Attempting to map over non-iterable node.")
+    return value
+
+
+def _jsonl_items(body: str, limit: int) -> list[Any]:
+    items: list[Any] = []
+    # split on line feeds only: U+2028 and friends may stand unescaped inside JSON strings
+    for number, line in enumerate(body.split("\n"), 1):
+        if not line.strip():
+            continue
+        if len(items) >= limit:
+            break
+        try:
+            items.append(json.loads(line, parse_constant=_reject_constant))
+        except ValueError as e:
+            raise StatesError(
+                ITEM_READER_FAILED, f"Line {number} of the object is not valid JSON: {e}"
+            ) from None
+    return items
+
+
+def _given_headers(config: Mapping[str, Any]) -> list[str] | None:
+    """The CSVHeaders of a GIVEN header location (checked before the object is read)."""
+    if config.get("InputType") != "CSV" or config.get("CSVHeaderLocation") != "GIVEN":
+        return None
+    headers = list(config["CSVHeaders"])
+    _check_headers(headers)
+    return headers
+
+
+def _check_headers(headers: list[str]) -> None:
+    if len(set(headers)) != len(headers):
+        raise StatesError(ITEM_READER_FAILED, "CSV headers cannot contain duplicates.")
+
+
+def _csv_items(
+    body: str, config: Mapping[str, Any], headers: list[str] | None, limit: int
+) -> list[dict[str, str]]:
+    """One object per row: a missing field is ``""``, a field past the headers is dropped."""
+    delimiter = _DELIMITERS[config.get("CSVDelimiter", "COMMA")]
+    rows = _csv_rows(body, delimiter)
+    try:
+        if headers is None:
+            first = next(rows, None)
+            if first is None:
+                return []
+            headers = first
+            _check_headers(headers)
+        order = hash_map_order(headers)
+        return [
+            {headers[i]: row[i] if i < len(row) else "" for i in order}
+            for row in itertools.islice(rows, limit)
+        ]
+    except csv.Error as e:
+        raise StatesError(ITEM_READER_FAILED, f"The object is not valid CSV: {e}") from None
+
+
+def _csv_rows(body: str, delimiter: str) -> Iterator[list[str]]:
+    """The non-empty rows of a CSV text (quoted fields may hold delimiters and newlines)."""
+    for row in csv.reader(io.StringIO(body, newline=""), delimiter=delimiter):
+        if row:
+            yield row
+
+
+def hash_map_order(keys: list[str]) -> list[int]:
+    """The indices of ``keys`` in the order a ``java.util.HashMap`` holding them iterates.
+
+    AWS builds each CSV item as such a map, so its fields come in that order (headers
+    ``0,True,{}`` give ``{"0":…,"{}":…,"True":…}``); the order shows in the JSON text of
+    outputs and history events.
+    """
+    capacity = 16  # the default capacity, doubled whenever the map is over 3/4 full
+    while len(keys) > capacity * 3 // 4:
+        capacity *= 2
+
+    def bucket(key: str) -> int:
+        units = key.encode("utf-16-be")
+        h = 0
+        for i in range(0, len(units), 2):
+            h = (31 * h + (units[i] << 8 | units[i + 1])) & 0xFFFFFFFF
+        return (h ^ (h >> 16)) & (capacity - 1)
+
+    # sorted() is stable: keys of one bucket stay in insertion order, as in the map
+    return sorted(range(len(keys)), key=lambda i: bucket(keys[i]))
+
+
+__all__ = [
+    "ITEM_READER_FAILED",
+    "MAX_ITEMS_LIMIT",
+    "ReaderCall",
+    "hash_map_order",
+    "prepare_reader",
+    "read_items",
+]

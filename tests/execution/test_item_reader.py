@@ -1,0 +1,652 @@
+"""The Distributed Map ItemReader: S3 objects read through resource handlers and mocks.
+
+The files and expected items are those of AWS-recorded executions (LocalStack's validated
+``test_map_item_reader_*`` scenarios): CSV key order, padding and truncation of rows,
+MaxItems / MaxItemsPath limits and the errors' names and causes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import ChainMap
+from functools import lru_cache
+from typing import Any
+
+import anyio
+import pytest
+
+import asl
+from asl.backends.base import Backends
+from asl.backends.mocks import MockBackend
+from asl.backends.resources import ResourceBackend
+from asl.errors import StatesError
+from asl.execution.clock import make_clock
+from asl.execution.executor import Frame, Runner
+from asl.execution.history import History
+from asl.execution.item_reader import hash_map_order, prepare_reader, read_items
+from asl.execution.states import Step
+
+GET = "arn:aws:states:::s3:getObject"
+LIST = "arn:aws:states:::s3:listObjectsV2"
+
+VERDICTS = [
+    {"verdict": "true", "statement_date": "6/11/2008", "statement_source": "speech"},
+    {"verdict": "false", "statement_date": "6/7/2022", "statement_source": "television"},
+    {"verdict": "mostly-true", "statement_date": "5/18/2016", "statement_source": "news"},
+]
+ROWS = "Value1,Value2,Value3\nValue4,Value5,Value6\n,,,\ntrue,1,'HelloWorld'\nNull,None,\n   \n"
+COLUMNS = "Col1,Col2\nValue1,Value2\nValue3,Value4\nValue5,Value6\nValue7,Value8\n"
+ALL_COLUMNS = [
+    {"Col1": "Value1", "Col2": "Value2"},
+    {"Col1": "Value3", "Col2": "Value4"},
+    {"Col1": "Value5", "Col2": "Value6"},
+    {"Col1": "Value7", "Col2": "Value8"},
+]
+
+
+def machine(reader: dict[str, Any], *, jsonata: bool = False, **fields: Any) -> dict:
+    """A machine whose distributed Map "Map" reads with ``reader`` and passes items on."""
+    body: dict[str, Any] = {
+        "Type": "Map",
+        "ItemReader": reader,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Item",
+            "States": {"Item": {"Type": "Pass", "End": True}},
+        },
+        "End": True,
+        **fields,
+    }
+    definition: dict[str, Any] = {"StartAt": "Map", "States": {"Map": body}}
+    if jsonata:
+        definition["QueryLanguage"] = "JSONata"
+    return definition
+
+
+def get_object(config: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "Resource": GET,
+        "ReaderConfig": config,
+        "Parameters": {"Bucket.$": "$.Bucket", "Key.$": "$.Key"},
+        **extra,
+    }
+
+
+INPUT = {"Bucket": "bucket", "Key": "file"}
+
+
+class Bucket:
+    """An S3 getObject / listObjectsV2 handler that records the requests it gets."""
+
+    def __init__(self, body: Any = None, pages: list[Any] | None = None):
+        self.body = body
+        self.pages = list(pages or [])
+        self.requests: list[Any] = []
+        self.state_names: list[str] = []
+
+    def get(self, parameters: Any, context: Any) -> Any:
+        self.requests.append(parameters)
+        self.state_names.append(context.state_name)
+        return self.body
+
+    def list(self, parameters: Any, context: Any) -> Any:
+        self.requests.append(parameters)
+        return self.pages[len(self.requests) - 1]
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        return {GET: self.get, LIST: self.list}
+
+
+def make_step(
+    definition: dict, raw_input: Any, *, backends: Backends, variables: dict | None = None
+) -> Step:
+    """A visit of the Map state "Map" of ``definition``, on a fresh execution's runner."""
+    parsed = asl.parse(definition)
+    runner = Runner(
+        machine=parsed,
+        clock=make_clock("virtual"),
+        history=History(None),
+        backends=backends,
+        execution_context={"Id": "arn:execution", "Input": raw_input, "Name": "run"},
+        state_machine_context={"Id": "arn:machine", "Name": "Machine"},
+        region="us-east-1",
+        account_id="123456789012",
+    )
+    frame = Frame(runner, ChainMap(dict(variables or {})))
+    return Step(parsed.states["Map"], raw_input, frame)
+
+
+def read(
+    definition: dict,
+    raw_input: Any = INPUT,
+    *,
+    resources: dict | None = None,
+    mocks: dict | None = None,
+    backend: Any = None,
+    variables: dict | None = None,
+    reader: dict | None = None,
+) -> list[Any]:
+    """The items the Map state "Map" reads (``reader`` overrides the parsed ItemReader)."""
+    backends = Backends()
+    if mocks:
+        backends.add(MockBackend.load(mocks=mocks))
+    if resources:
+        backends.add(ResourceBackend(resources))
+    if backend is not None:
+        backends.add(backend)
+    step = make_step(definition, raw_input, backends=backends, variables=variables)
+    spec = reader if reader is not None else step.state.item_reader
+    return anyio.run(read_items, step, spec, raw_input)
+
+
+def failure(definition: dict, raw_input: Any = INPUT, **options: Any) -> StatesError:
+    with pytest.raises(StatesError) as caught:
+        read(definition, raw_input, **options)
+    return caught.value
+
+
+# -- JSON and JSON Lines ------------------------------------------------------------------
+
+
+def test_json_array_items_and_the_evaluated_request():
+    bucket = Bucket(json.dumps(VERDICTS))
+    items = read(machine(get_object({"InputType": "JSON"})), resources=bucket.resources)
+    assert items == VERDICTS
+    assert [list(item) for item in items] == [list(v) for v in VERDICTS]  # file order kept
+    assert bucket.requests == [{"Bucket": "bucket", "Key": "file"}]
+    assert bucket.state_names == ["Map"]
+
+
+def test_get_object_response_with_a_body_field():
+    bucket = Bucket({"Body": "[1, 2]", "ContentType": "application/json"})
+    assert read(machine(get_object({"InputType": "JSON"})), resources=bucket.resources) == [1, 2]
+
+
+class BytesBackend:
+    """A backend returning the raw bytes of a GetObject Body (as boto3 would)."""
+
+    def __init__(self, body: bytes):
+        self.body = body
+
+    def handles(self, resource: Any) -> bool:
+        return True
+
+    async def run(self, request: Any) -> Any:
+        return {"Body": self.body}
+
+
+def test_body_bytes_are_decoded_and_a_byte_order_mark_dropped():
+    definition = machine(get_object({"InputType": "JSON"}))
+    data = "\ufeff".encode() + json.dumps(["é"]).encode()
+    assert read(definition, backend=BytesBackend(data)) == ["é"]
+    error = failure(definition, backend=BytesBackend(b"\xff\xfe"))
+    assert error.error == "States.ItemReaderFailed"
+    assert error.cause.startswith("The object is not UTF-8 text")
+
+
+def test_json_object_is_not_iterable():
+    bucket = Bucket(json.dumps({"Hello": "world"}))
+    error = failure(machine(get_object({"InputType": "JSON"})), resources=bucket.resources)
+    assert (error.error, error.cause) == (
+        "States.ItemReaderFailed",
+        "Attempting to map over non-iterable node.",
+    )
+
+
+def test_malformed_json_is_item_reader_failed():
+    for body in ["[1,", "[NaN]", ""]:
+        bucket = Bucket(body)
+        error = failure(machine(get_object({"InputType": "JSON"})), resources=bucket.resources)
+        assert error.error == "States.ItemReaderFailed"
+        assert error.cause.startswith("The object is not valid JSON")
+
+
+def test_json_lines_one_value_per_line():
+    body = '{"a": 1}\r\n\n  \n[2]\n"x\u2028y"\n3\n'
+    bucket = Bucket(body)
+    items = read(machine(get_object({"InputType": "JSONL"})), resources=bucket.resources)
+    assert items == [{"a": 1}, [2], "x\u2028y", 3]
+    limited = read(
+        machine(get_object({"InputType": "JSONL", "MaxItems": 2})), resources=bucket.resources
+    )
+    assert limited == [{"a": 1}, [2]]
+
+
+def test_json_lines_bad_line_is_named():
+    bucket = Bucket('{"a": 1}\n{oops}\n')
+    error = failure(machine(get_object({"InputType": "JSONL"})), resources=bucket.resources)
+    assert error.error == "States.ItemReaderFailed"
+    assert error.cause.startswith("Line 2 of the object is not valid JSON")
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+
+
+def csv_reader(**config: Any) -> dict:
+    return machine(get_object({"InputType": "CSV", **config}))
+
+
+def test_csv_given_headers():
+    items = read(
+        csv_reader(CSVHeaderLocation="GIVEN", CSVHeaders=["H1", "H2", "H3"]),
+        resources=Bucket(ROWS).resources,
+    )
+    assert items == [
+        {"H1": "Value1", "H2": "Value2", "H3": "Value3"},
+        {"H1": "Value4", "H2": "Value5", "H3": "Value6"},
+        {"H1": "", "H2": "", "H3": ""},
+        {"H1": "true", "H2": "1", "H3": "'HelloWorld'"},
+        {"H1": "Null", "H2": "None", "H3": ""},
+        {"H1": "   ", "H2": "", "H3": ""},
+    ]
+
+
+def test_csv_fields_past_the_headers_are_dropped():
+    items = read(
+        csv_reader(CSVHeaderLocation="GIVEN", CSVHeaders=["H1"]), resources=Bucket(ROWS).resources
+    )
+    assert items == [{"H1": v} for v in ["Value1", "Value4", "", "true", "Null", "   "]]
+
+
+def test_csv_first_row_headers_keep_aws_key_order():
+    body = "0,True,{}\nValue4,Value5,Value6\n,,,\ntrue,1,'HelloWorld'\nNull,None,\n   \n"
+    items = read(csv_reader(CSVHeaderLocation="FIRST_ROW"), resources=Bucket(body).resources)
+    # AWS's recorded output text: {"0":"Value4","{}":"Value6","True":"Value5"}
+    assert json.dumps(items[0], separators=(",", ":")) == (
+        '{"0":"Value4","{}":"Value6","True":"Value5"}'
+    )
+    assert items[1:] == [
+        {"0": "", "True": "", "{}": ""},
+        {"0": "true", "True": "1", "{}": "'HelloWorld'"},
+        {"0": "Null", "True": "None", "{}": ""},
+        {"0": "   ", "True": "", "{}": ""},
+    ]
+
+
+def test_csv_empty_header_field_is_a_key():
+    body = "H1,\nValue4,Value5,Value6\n,,,\ntrue,1,'HelloWorld'\nNull,None,\n   \n"
+    items = read(csv_reader(CSVHeaderLocation="FIRST_ROW"), resources=Bucket(body).resources)
+    assert [json.dumps(i, separators=(",", ":")) for i in items] == [
+        '{"":"Value5","H1":"Value4"}',
+        '{"":"","H1":""}',
+        '{"":"1","H1":"true"}',
+        '{"":"None","H1":"Null"}',
+        '{"":"","H1":"   "}',
+    ]
+
+
+def test_csv_header_location_defaults_to_first_row():
+    assert read(csv_reader(), resources=Bucket(COLUMNS).resources) == ALL_COLUMNS
+
+
+def test_duplicate_given_headers_fail_without_reading_the_object():
+    bucket = Bucket(ROWS)
+    error = failure(
+        csv_reader(CSVHeaderLocation="GIVEN", CSVHeaders=["H1", "H1", "H3"]),
+        resources=bucket.resources,
+    )
+    assert (error.error, error.cause) == (
+        "States.ItemReaderFailed",
+        "CSV headers cannot contain duplicates.",
+    )
+    assert bucket.requests == []
+
+
+def test_duplicate_first_row_headers_fail():
+    error = failure(csv_reader(), resources=Bucket("a,b,a\n1,2,3\n").resources)
+    assert error.cause == "CSV headers cannot contain duplicates."
+
+
+@pytest.mark.parametrize(
+    ("name", "char"),
+    [("COMMA", ","), ("PIPE", "|"), ("SEMICOLON", ";"), ("SPACE", " "), ("TAB", "\t")],
+)
+def test_csv_delimiters(name: str, char: str):
+    body = f"a{char}b\n1{char}2\n"
+    items = read(csv_reader(CSVDelimiter=name), resources=Bucket(body).resources)
+    assert items == [{"a": "1", "b": "2"}]
+
+
+def test_csv_quoted_fields_hold_delimiters_quotes_and_newlines():
+    body = 'name,note\n"Smith, J","said ""hi""\nthen left"\n\n'
+    items = read(csv_reader(), resources=Bucket(body).resources)
+    assert items == [{"name": "Smith, J", "note": 'said "hi"\nthen left'}]
+
+
+def test_csv_without_rows():
+    assert read(csv_reader(), resources=Bucket("").resources) == []
+    assert read(csv_reader(), resources=Bucket("a,b\n").resources) == []
+
+
+def test_hash_map_order_matches_java():
+    # orders printed by java.util.HashMap (OpenJDK 17) for these keys, in this insertion order
+    cases = {
+        ("0", "True", "{}"): ["0", "{}", "True"],
+        ("H1", ""): ["", "H1"],
+        tuple(f"k{i}" for i in range(1, 14)): [
+            *("k1", "k2", "k3", "k4", "k5", "k11", "k6", "k10", "k7", "k13", "k8", "k12", "k9")
+        ],
+        ("Aa", "BB", "C#", "Polygenelubricants", "GydZG_", "DESIGNING WORKHOUSES"): [
+            *("Aa", "BB", "C#", "GydZG_", "DESIGNING WORKHOUSES", "Polygenelubricants")
+        ],
+        (
+            *("id", "name", "email", "age", "city", "country", "zip", "phone", "created_at"),
+            *("updated_at", "status", "score", "rank", "é", "日本", "😀", "a,b"),
+        ): [
+            *("zip", "country", "city", "created_at", "é", "日本", "score", "updated_at"),
+            *("phone", "a,b", "name", "😀", "rank", "id", "email", "age", "status"),
+        ],
+    }
+    for keys, expected in cases.items():
+        assert [keys[i] for i in hash_map_order(list(keys))] == expected
+
+
+# -- MaxItems -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "count"), [(0, 4), (2, 2), (100_000_000, 4)])
+def test_max_items(value: int, count: int):
+    items = read(csv_reader(MaxItems=value), resources=Bucket(COLUMNS).resources)
+    assert items == ALL_COLUMNS[:count]
+
+
+@pytest.mark.parametrize(
+    ("value", "count"), [(0, 4), (2, 2), ("2", 2), (2.0, 2), (100_000_000, 4), (100_000_001, 4)]
+)
+def test_max_items_path(value: Any, count: int):
+    definition = csv_reader(MaxItemsPath="$.MaxItems")
+    items = read(definition, {**INPUT, "MaxItems": value}, resources=Bucket(COLUMNS).resources)
+    assert items == ALL_COLUMNS[:count]
+
+
+def test_negative_max_items_fails_the_read_not_the_preparation():
+    bucket = Bucket(COLUMNS)
+    definition = csv_reader(MaxItemsPath="$.MaxItems")
+    step = make_step(
+        definition,
+        {**INPUT, "MaxItems": -1},
+        backends=Backends([ResourceBackend(bucket.resources)]),
+    )
+    call = prepare_reader(step, step.state.item_reader, step.input)
+    with pytest.raises(StatesError) as caught:
+        anyio.run(call.read)
+    assert (caught.value.error, caught.value.cause) == (
+        "States.ItemReaderFailed",
+        "field MaxItems must be positive",
+    )
+    assert bucket.requests == []
+
+
+def test_max_items_path_not_an_integer_is_states_runtime():
+    for value, shown in [(1.5, "1.5"), ("x", "x"), (True, "true"), ([1], "[1]")]:
+        error = failure(
+            csv_reader(MaxItemsPath="$.MaxItems"),
+            {**INPUT, "MaxItems": value},
+            resources=Bucket(COLUMNS).resources,
+        )
+        assert error.error == "States.Runtime"
+        assert error.cause == (
+            "An error occurred while executing the state 'Map' (entered at the event id #1). "
+            f'The MaxItemsPath field refers to value "{shown}" which is not a valid integer: '
+            "$.MaxItems"
+        )
+
+
+def test_max_items_path_missing_and_from_variables():
+    error = failure(csv_reader(MaxItemsPath="$.Nope"), resources=Bucket(COLUMNS).resources)
+    assert error.error == "States.Runtime" and "MaxItemsPath" in error.cause
+    definition = csv_reader(MaxItemsPath="$limit")
+    definition["States"] = {
+        "Set": {"Type": "Pass", "Assign": {"limit": 1}, "Next": "Map"},
+        **definition["States"],
+    }
+    definition["StartAt"] = "Set"
+    items = read(definition, resources=Bucket(COLUMNS).resources, variables={"limit": 1})
+    assert items == ALL_COLUMNS[:1]
+
+
+# -- JSONata ------------------------------------------------------------------------------------
+
+
+def jsonata_reader(**config: Any) -> dict:
+    reader = {
+        "Resource": GET,
+        "ReaderConfig": {"InputType": "JSON", **config},
+        "Arguments": {"Bucket": "{% $states.input.Bucket %}", "Key": "{% $states.input.Key %}"},
+    }
+    return machine(reader, jsonata=True)
+
+
+def test_jsonata_arguments_and_max_items_expression():
+    bucket = Bucket(json.dumps(VERDICTS))
+    items = read(jsonata_reader(MaxItems="{% $maxItems := 2 %}"), resources=bucket.resources)
+    assert items == VERDICTS[:2]
+    assert bucket.requests == [{"Bucket": "bucket", "Key": "file"}]
+    assert read(jsonata_reader(MaxItems=1), resources=bucket.resources) == VERDICTS[:1]
+
+
+def test_jsonata_max_items_of_the_wrong_type():
+    error = failure(jsonata_reader(MaxItems="{% 'two' %}"), resources=Bucket("[]").resources)
+    assert error.error == "States.QueryEvaluationError"
+    assert error.cause.endswith(
+        "The JSONata expression ''two'' specified for the field 'MaxItems' returned an "
+        "unexpected result type. Expected 'integer', but was 'string' for value: \"two\""
+    )
+
+
+# -- listObjectsV2 --------------------------------------------------------------------------------
+
+
+def list_reader(**config: Any) -> dict:
+    reader: dict[str, Any] = {"Resource": LIST, "Parameters": {"Bucket.$": "$.Bucket"}}
+    if config:
+        reader["ReaderConfig"] = config
+    return machine(reader)
+
+
+def listed(key: str) -> dict[str, Any]:
+    return {
+        "Key": key,
+        "LastModified": "2024-03-25T17:38:59+00:00",
+        "ETag": f'"etag-{key}"',
+        "ChecksumAlgorithm": ["CRC32"],
+        "Size": 13,
+        "StorageClass": "STANDARD",
+    }
+
+
+def test_listed_objects_are_shaped_as_aws_passes_them():
+    bucket = Bucket(pages=[{"Contents": [listed("a.txt"), listed("b.txt")], "KeyCount": 2}])
+    items = read(list_reader(), resources=bucket.resources)
+    assert items[0] == {
+        "Etag": '"etag-a.txt"',
+        "Key": "a.txt",
+        "LastModified": 1711388339,
+        "Size": 13,
+        "StorageClass": "STANDARD",
+    }
+    assert list(items[1]) == ["Etag", "Key", "LastModified", "Size", "StorageClass"]
+    assert bucket.requests == [{"Bucket": "bucket"}]
+
+
+def test_list_pages_are_followed_until_max_items():
+    pages = [
+        {"Contents": [listed("a")], "IsTruncated": True, "NextContinuationToken": "t1"},
+        {"Contents": [listed("b")], "IsTruncated": True, "NextContinuationToken": "t2"},
+        {"Contents": [listed("c")], "IsTruncated": False},
+    ]
+    bucket = Bucket(pages=pages)
+    assert [i["Key"] for i in read(list_reader(), resources=bucket.resources)] == ["a", "b", "c"]
+    assert bucket.requests == [
+        {"Bucket": "bucket"},
+        {"Bucket": "bucket", "ContinuationToken": "t1"},
+        {"Bucket": "bucket", "ContinuationToken": "t2"},
+    ]
+    bucket = Bucket(pages=pages)
+    items = read(list_reader(MaxItems=1), resources=bucket.resources)
+    assert [i["Key"] for i in items] == ["a"] and len(bucket.requests) == 1
+
+
+def test_empty_bucket_and_a_looping_token():
+    assert read(list_reader(), resources=Bucket(pages=[{"KeyCount": 0}]).resources) == []
+    page = {"Contents": [listed("a")], "IsTruncated": True, "NextContinuationToken": "same"}
+    error = failure(list_reader(), resources=Bucket(pages=[page, page]).resources)
+    assert error.error == "States.Runtime" and "'same' twice" in error.cause
+
+
+def test_list_handler_must_return_a_list_response():
+    error = failure(list_reader(), resources=Bucket(pages=["nope"]).resources)
+    assert error.error == "States.Runtime" and "ListObjectsV2 response" in error.cause
+
+
+# -- backends and failures -----------------------------------------------------------------------
+
+
+class NoSuchKey(Exception):
+    pass
+
+
+def test_service_errors_become_item_reader_failed():
+    def missing(parameters: Any, context: Any) -> Any:
+        raise NoSuchKey("The specified key does not exist.")
+
+    error = failure(machine(get_object({"InputType": "JSON"})), resources={GET: missing})
+    assert (error.error, error.cause) == (
+        "States.ItemReaderFailed",
+        "S3.NoSuchKey: The specified key does not exist.",
+    )
+
+
+def test_without_a_handler_the_error_says_how_to_register_one():
+    error = failure(machine(get_object({"InputType": "JSON"})))
+    assert error.error == "States.Runtime"
+    assert f"resources={{'{GET}': handler}}" in error.cause and "'Map'" in error.cause
+
+
+def test_getobject_handler_must_return_text():
+    error = failure(machine(get_object({"InputType": "JSON"})), resources=Bucket([1]).resources)
+    assert error.error == "States.Runtime"
+    assert "must return the object's body as a string" in error.cause
+
+
+def test_mocked_by_the_map_state_name():
+    mocks = {"Map": [{"Return": COLUMNS}, {"Throw": {"Error": "S3.AccessDenied", "Cause": "no"}}]}
+    definition = csv_reader(MaxItems=1)
+    step = make_step(definition, INPUT, backends=Backends([MockBackend.load(mocks=mocks)]))
+    reader = step.state.item_reader
+    assert anyio.run(read_items, step, reader, INPUT) == ALL_COLUMNS[:1]
+    with pytest.raises(StatesError) as caught:
+        anyio.run(read_items, step, reader, INPUT)
+    assert (caught.value.error, caught.value.cause) == (
+        "States.ItemReaderFailed",
+        "S3.AccessDenied: no",
+    )
+
+
+@pytest.mark.parametrize(
+    ("reader", "message"),
+    [
+        ({"Resource": "arn:aws:states:::s3:putObject"}, "cannot read items"),
+        ({"Resource": GET}, "needs ReaderConfig.InputType CSV, JSON or JSONL"),
+        ({"Resource": GET, "ReaderConfig": {"InputType": "PARQUET"}}, "does not support"),
+        (
+            {"Resource": GET, "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "GIVEN"}},
+            "CSVHeaders must list them",
+        ),
+        (
+            {"Resource": GET, "ReaderConfig": {"InputType": "CSV", "CSVDelimiter": "COLON"}},
+            "CSVDelimiter",
+        ),
+        ({"ReaderConfig": {}}, "needs a Resource"),
+    ],
+)
+def test_readers_aws_would_reject_are_named(reader: dict, message: str):
+    definition = machine(get_object({"InputType": "JSON"}))
+    error = failure(definition, resources=Bucket("[]").resources, reader=reader)
+    assert error.error == "States.Runtime"
+    assert "The ItemReader of state 'Map'" in error.cause and message in error.cause
+
+
+# -- whole executions (once the Map state reads with the ItemReader) -------------------------------
+
+
+@lru_cache(maxsize=1)
+def map_state_uses_the_reader() -> bool:
+    ex = asl.run(
+        machine(get_object({"InputType": "JSON"})), INPUT, resources={GET: lambda p, c: "[7]"}
+    )
+    return ex.status == "SUCCEEDED" and ex.output == [7]
+
+
+needs_wiring = pytest.mark.skipif(
+    "not map_state_uses_the_reader()", reason="the Map state does not read its ItemReader yet"
+)
+
+
+@needs_wiring
+def test_execution_output_and_events_are_those_aws_records():
+    body = "0,True,{}\nValue4,Value5,Value6\n"
+    ex = asl.run(
+        machine(get_object({"InputType": "CSV"})), INPUT, resources={GET: lambda p, c: body}
+    )
+    assert ex.status == "SUCCEEDED"
+    assert ex.history[-1]["executionSucceededEventDetails"]["output"] == (
+        '[{"0":"Value4","{}":"Value6","True":"Value5"}]'
+    )
+    assert ex.events("MapStateStarted")[0]["mapStateStartedEventDetails"] == {"length": 0}
+    assert [e["type"] for e in ex.history][2:6] == [
+        "MapStateStarted",
+        "MapRunStarted",
+        "MapRunSucceeded",
+        "MapStateSucceeded",
+    ]
+
+
+@needs_wiring
+def test_execution_reader_failure_fails_the_map_run():
+    ex = asl.run(
+        machine(get_object({"InputType": "JSON"})), INPUT, resources={GET: lambda p, c: "{}"}
+    )
+    assert (ex.status, ex.error, ex.cause) == (
+        "FAILED",
+        "States.ItemReaderFailed",
+        "Attempting to map over non-iterable node.",
+    )
+    assert [e["type"] for e in ex.history][2:] == [
+        "MapStateStarted",
+        "MapRunStarted",
+        "MapRunFailed",
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
+
+
+@needs_wiring
+def test_execution_items_path_is_ignored_with_a_reader():
+    definition = machine(get_object({"InputType": "JSON"}), ItemsPath="$.no_such_path")
+    ex = asl.run(definition, INPUT, resources={GET: lambda p, c: '[["from-bucket-item-0"]]'})
+    assert ex.status == "SUCCEEDED" and ex.output == [["from-bucket-item-0"]]
+
+
+@needs_wiring
+def test_execution_item_selector_and_batcher_apply_to_read_items():
+    definition = machine(
+        get_object({"InputType": "JSON"}),
+        ItemSelector={"value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index"},
+        ItemBatcher={"MaxItemsPerBatch": 2},
+    )
+    ex = asl.run(definition, INPUT, resources={GET: lambda p, c: '["a", "b", "c"]'})
+    assert ex.status == "SUCCEEDED"
+    assert ex.output == [
+        {"Items": [{"value": "a", "index": 0}, {"value": "b", "index": 1}]},
+        {"Items": [{"value": "c", "index": 2}]},
+    ]
+
+
+@needs_wiring
+def test_execution_max_items_path_not_an_integer_fails_before_the_map_run():
+    definition = csv_reader(MaxItemsPath="$.MaxItems")
+    ex = asl.run(definition, {**INPUT, "MaxItems": 1.5}, resources={GET: lambda p, c: COLUMNS})
+    assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
+    assert [e["type"] for e in ex.history][2:] == ["MapStateStarted", "ExecutionFailed"]
