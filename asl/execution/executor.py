@@ -1,9 +1,9 @@
 """The executor: a small async loop over states, with history, retries and catches.
 
 `Runner.run_scope` walks the states of one scope (the machine, a Parallel branch or a
-Map iteration); `Runner.run_state` runs one state through its handler in
-`asl.execution.states` and follows ``Next``.  Every runtime failure is a `StatesError`
-named as AWS names it; Retry and Catch match on that name.
+Map iteration): it runs each state through its handler in `asl.execution.states` and
+follows ``Next``.  Every runtime failure is a `StatesError` named as AWS names it; Retry
+and Catch match on that name.
 """
 
 from __future__ import annotations
@@ -138,23 +138,36 @@ def _scalar_size(value: Any) -> int:
     return len(repr(value))
 
 
-@dataclass
 class Frame:
     """One thread of control: the machine, a Parallel branch or a Map iteration."""
 
-    runner: Runner
-    variables: ChainMap[str, Any]
-    prev: int = 0  # previousEventId for the next event on this thread
-    depth: int = 0
-    # where this thread's events go: the execution's history, or a child execution's own
-    # (distributed Map children are separate executions)
-    history: History | None = None
+    __slots__ = ("runner", "variables", "prev", "depth", "history")
 
-    def emit(self, event_type: str, details: dict | None = None) -> int:
-        history = self.history if self.history is not None else self.runner.history
-        eid = history.add(event_type, self.prev, self.runner.clock.timestamp(), details)
-        self.prev = eid
-        return eid
+    def __init__(
+        self,
+        runner: Runner,
+        variables: ChainMap[str, Any],
+        prev: int = 0,
+        depth: int = 0,
+        history: History | None = None,
+    ):
+        self.runner = runner
+        self.variables = variables
+        self.prev = prev  # previousEventId for the next event on this thread
+        self.depth = depth
+        # where this thread's events go: the execution's history (None), or a child
+        # execution's own (distributed Map children are separate executions)
+        self.history: History = runner.history if history is None else history
+
+    def emit(
+        self, event_type: str, details: dict | None = None, timestamp: float | None = None
+    ) -> int:
+        """Record an event on this thread (at ``timestamp``, POSIX seconds, or now); returns
+        its id."""
+        if timestamp is None:
+            timestamp = self.runner.clock.timestamp()
+        self.prev = self.history.add(event_type, self.prev, timestamp, details)
+        return self.prev
 
     def child(self) -> Frame:
         return Frame(
@@ -235,13 +248,15 @@ class Runner:
 
     async def run_scope(self, scope: ast.Scope, data: Any, frame: Frame) -> Any:
         """Run the states of a scope from StartAt to a terminal state; returns its output."""
-        from asl.execution.states import run_state
+        from asl.execution.states import HANDLERS, Step
 
         name = scope.start_at
         states = scope.states
         while True:
             state = states[name]
-            next_name, data = await run_state(state, data, frame)
+            # a handler returns (next state name, or None when the state ends the scope;
+            # the state's output)
+            next_name, data = await HANDLERS[state.type](Step(state, data, frame))
             if next_name is None:
                 return data
             name = next_name

@@ -1,7 +1,7 @@
 """State handlers: one async function per state type (state type -> handler).
 
 Each handler takes a `Step` (the state, its raw input and the thread it runs on) and
-returns ``(next state name or None, output)``.
+returns ``(next state name or None, output)``; `Runner.run_scope` calls them.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ class Step:
         "state",
         "input",
         "frame",
+        "jsonata",
         "entered_id",
         "entered",
         "retry_count",
@@ -75,18 +76,17 @@ class Step:
         self.state = state
         self.input = raw_input
         self.frame = frame
-        self.entered = frame.runner.clock.timestamp()  # POSIX seconds
+        self.jsonata = state.query_language == "JSONata"
+        # POSIX seconds: the StateEntered event's time, and the Context's EnteredTime
+        self.entered = frame.runner.clock.timestamp()
         self.entered_id = frame.emit(
             state.type + "StateEntered",
             {"name": state.name, "input": Raw(raw_input), "inputDetails": _NO_DETAILS},
+            self.entered,
         )
         self.retry_count: int | None = 0 if state.type == "Task" else None
         self.task_token: str | None = None
         self._ctx: dict | None = None
-
-    @property
-    def jsonata(self) -> bool:
-        return self.state.query_language == "JSONata"
 
     @property
     def context(self) -> dict:
@@ -150,18 +150,19 @@ class Step:
         return err
 
     def exit(self, next_name: str | None, output: Any, assigned: dict | None = None) -> Result:
-        if self.state.type in _NEW_DATA and self.frame.runner.sizes.exceeds(output):
+        state = self.state
+        frame = self.frame
+        if state.type in _NEW_DATA and frame.runner.sizes.exceeds(output):
             raise StatesError(
                 "States.DataLimitExceeded",
-                f"The state/task '{self.state.name}' returned a result with a size exceeding "
+                f"The state/task '{state.name}' returned a result with a size exceeding "
                 "the maximum number of bytes service limit.",
             )
-        details: dict[str, Any] = {"name": self.state.name, "output": Raw(output)}
-        details["outputDetails"] = _NO_DETAILS
+        details = {"name": state.name, "output": Raw(output), "outputDetails": _NO_DETAILS}
         if assigned:
             details["assignedVariables"] = assigned
             details["assignedVariablesDetails"] = _NO_DETAILS
-        self.frame.emit(self.state.type + "StateExited", details)
+        frame.emit(state.type + "StateExited", details)
         return next_name, output
 
 
@@ -687,10 +688,4 @@ HANDLERS: dict[str, Callable[[Step], Awaitable[Result]]] = {
 }
 
 
-async def run_state(state: ast.State, raw_input: Any, frame: Frame) -> Result:
-    """Run one state; returns (next state name or None when terminal, output)."""
-    step = Step(state, raw_input, frame)
-    return await HANDLERS[state.type](step)
-
-
-__all__ = ["HANDLERS", "Step", "run_state", "anyio", "iso"]
+__all__ = ["HANDLERS", "Step", "anyio", "iso"]
