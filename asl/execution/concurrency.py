@@ -162,10 +162,13 @@ async def run_map_attempt(step: Step) -> Any:
     runner = step.frame.runner
     ctx = step.context
     variables = step.variables
+    reader = state.item_reader
     if step.jsonata:
         data = step.input
         with step.evaluating():
-            if state.items is not None:
+            if reader is not None:
+                items = []  # read once the Map Run starts
+            elif state.items is not None:
                 items = evaluate_jsonata(
                     state.items,
                     step.states_binding(),
@@ -191,7 +194,12 @@ async def run_map_attempt(step: Step) -> Any:
 
         with step.evaluating():
             data = apply_input_path(state.input_path, step.input, ctx, variables)
-            items = apply_input_path(state.items_path, data, ctx, variables)
+            # AWS ignores ItemsPath when an ItemReader supplies the items
+            items = (
+                []
+                if reader is not None
+                else apply_input_path(state.items_path, data, ctx, variables)
+            )
     with step.evaluating():
         if not isinstance(items, list):
             message = f"Map state input must be an array but was: {compact(items)}"
@@ -200,7 +208,12 @@ async def run_map_attempt(step: Step) -> Any:
             raise StatesError("States.Runtime", message)
         max_concurrency = _int_field(step, state.max_concurrency, data, "count")
     frame = step.frame
-    frame.emit("MapStateStarted", {"length": len(items)})
+    frame.emit("MapStateStarted", {"length": len(items)})  # 0 with an ItemReader, as on AWS
+    prepared = None
+    if reader is not None:
+        from asl.execution.item_reader import prepare_reader
+
+        prepared = prepare_reader(step, reader, data)
     with step.evaluating():
         tolerated_count = _int_field(step, state.tolerated_failure_count, data, "count")
         tolerated_pct = _int_field(step, state.tolerated_failure_percentage, data, "percentage")
@@ -226,7 +239,7 @@ async def run_map_attempt(step: Step) -> Any:
             return selector.evaluate(data, item_ctx, variables, field="ItemSelector")
 
     batches = None
-    if state.item_batcher:
+    if state.item_batcher and prepared is None:
         batches = _batches(step, state, data, [select(i) for i in range(len(items))])
 
     def iteration_input(i: int) -> Any:
@@ -263,7 +276,6 @@ async def run_map_attempt(step: Step) -> Any:
             return failures[0] * 100 <= tolerated_pct * len(items)
         return False
 
-    count = len(items) if batches is None else len(batches)
     if distributed:
         label = state.label or uuid.uuid4().hex[:8]
         sm_name = runner.state_machine_context["Name"]
@@ -272,6 +284,16 @@ async def run_map_attempt(step: Step) -> Any:
             f"{uuid.uuid4()}"
         )
         frame.emit("MapRunStarted", {"mapRunArn": map_run_arn})
+    if prepared is not None:
+        try:
+            items = await prepared.read()
+            if state.item_batcher:
+                batches = _batches(step, state, data, [select(i) for i in range(len(items))])
+        except StatesError as e:
+            if distributed:
+                frame.emit("MapRunFailed", _error_details(e))
+            raise
+    count = len(items) if batches is None else len(batches)
     try:
         results = await _run_children(
             frame, count, limit, iteration, on_failure, isolated=distributed
