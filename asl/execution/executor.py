@@ -8,6 +8,7 @@ and Catch match on that name.
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from collections import ChainMap
@@ -82,8 +83,10 @@ class SizeMeter:
 
     Values are never mutated once produced, so a container's size is remembered by
     identity: a big payload threaded through many states is measured once.  A new
-    container is measured one level deep, reusing its children's remembered sizes, and a
-    child seen for the first time is serialised by the C encoder (fast) and remembered.
+    container is measured one level deep, reusing its children's remembered sizes; a
+    child seen for the first time is summed exactly here when it is a small object or
+    array of plain scalars (as states often build), else serialised by the C encoder.
+    Either way it is remembered.
     """
 
     __slots__ = ("_memo",)
@@ -118,14 +121,58 @@ class SizeMeter:
             hit = self._memo.get(id(value))
             if hit is not None and hit[0] is value:
                 return hit[1]
-            text = compact_json(value)
-            total = len(text) if text.isascii() else len(text.encode("utf-8"))
+            total = _small_size(value)
+            if total is None:
+                text = compact_json(value)
+                total = len(text) if text.isascii() else len(text.encode("utf-8"))
             self._memo[id(value)] = (value, total)
             return total
         return _scalar_size(value)
 
     def exceeds(self, value: Any) -> bool:
         return self.size(value) > PAYLOAD_LIMIT
+
+
+def _small_size(value: dict | list) -> int | None:
+    """The exact compact JSON size of a container of at most 8 plain scalars; None for
+    anything else (the encoder measures that)."""
+    if len(value) > 8:
+        return None
+    if not value:
+        return 2
+    total = len(value) + 1  # brackets and commas
+    if type(value) is dict:
+        total += len(value)  # colons
+        for k, v in value.items():
+            key = _plain_size(k)
+            item = _plain_size(v)
+            if key is None or item is None:
+                return None
+            total += key + item
+        return total
+    for v in value:
+        item = _plain_size(v)
+        if item is None:
+            return None
+        total += item
+    return total
+
+
+def _plain_size(value: Any) -> int | None:
+    """The exact JSON size of a scalar the encoder writes as is: a printable ASCII string
+    with nothing to escape, an int, a finite float, true, false or null; None otherwise."""
+    kind = type(value)
+    if kind is str:
+        if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+            return len(value) + 2
+        return None
+    if kind is int or (kind is float and math.isfinite(value)):
+        return len(repr(value))
+    if value is None or value is True:
+        return 4
+    if value is False:
+        return 5
+    return None
 
 
 def _scalar_size(value: Any) -> int:
