@@ -450,6 +450,8 @@ def _indefinite_bracket(fragment: str, parser: _Parser) -> tuple[str, jp.Step | 
     """An indefinite bracket (``[*]``, ``[1:3]``, ``[0,2]``, ``['a','b']``, ``[?(...)]``):
     its jsonpath-ng text and native step (None for a filter only jsonpath-ng reads)."""
     inner = fragment[1:-1].strip()
+    if not inner:
+        raise parser.error("empty brackets")
     if inner == "*":
         return "[*]", jp.Wildcard()
     if inner.startswith("?"):

@@ -311,3 +311,9 @@ def test_paths_compare_by_text() -> None:
     assert compile_path("$.a") == compile_path("$.a")
     assert isinstance(compile_path("$.a"), Path)
     assert len({compile_path("$.a"), compile_path("$.a"), compile_path("$.b")}) == 2
+
+
+def test_empty_brackets_after_a_deep_scan_are_a_syntax_error():
+    for text in ("$..[]", "$..[ ]", "$.a..[]"):
+        with pytest.raises(PathSyntaxError, match="empty brackets"):
+            compile_path(text)

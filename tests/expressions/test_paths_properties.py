@@ -72,12 +72,14 @@ def test_paths_select_what_jsonpath_ng_selects(text: str, document: Any) -> None
 
 literals = st.one_of(st.integers(-2, 4).map(str), st.sampled_from(["'x'", "'y'", "true", "null"]))
 operators = st.sampled_from(["==", "!=", "<", "<=", ">", ">="])
-# Ordering against null is false in Jayway (and AWS) but not in jsonpath-ng, the reference
-# here: that case has its own test below.
+# Ordering against null or a boolean is false in Jayway (and AWS) but not in jsonpath-ng,
+# the reference here: those cases have their own test below.
 comparisons = st.builds(
     lambda key, op_literal: f"@.{key} {op_literal[0]} {op_literal[1]}",
     st.sampled_from(KEYS),
-    st.tuples(operators, literals).filter(lambda p: p[1] != "null" or p[0] in ("==", "!=")),
+    st.tuples(operators, literals).filter(
+        lambda p: p[1] not in ("null", "true") or p[0] in ("==", "!=")
+    ),
 )
 existence = st.sampled_from(KEYS).flatmap(lambda k: st.sampled_from([f"@.{k}", f"!@.{k}"]))
 conditions = st.recursive(
@@ -110,6 +112,7 @@ def test_ordering_against_null_is_false() -> None:
     document = {"items": [{"b": None}, {"b": 1}]}
     for op in ("<", "<=", ">", ">="):
         assert compile_path(f"$.items[?(@.b {op} null)]").find(document) == []
+        assert compile_path(f"$.items[?(@.b {op} true)]").find({"items": [{"b": True}]}) == []
     assert compile_path("$.items[?(@.b == null)]").find(document) == [{"b": None}]
 
 
