@@ -22,7 +22,7 @@ from asl import ast
 from asl.errors import StatesError
 from asl.execution.clock import Clock
 from asl.execution.dataflow import QueryEvaluationFailure, compact
-from asl.execution.history import History, HistoryLimitExceeded, Raw
+from asl.execution.history import History, HistoryLimitExceeded
 from asl.expressions.templates import compact_json
 
 # errors that no Retry or Catch ever handles
@@ -474,7 +474,7 @@ async def execute_machine(
         "ExecutionStarted",
         0,
         start,
-        {"input": Raw(input), "inputDetails": {"truncated": False}, "roleArn": role_arn},
+        {"input": input, "inputDetails": {"truncated": False}, "roleArn": role_arn},
     )
     try:
         if runner.sizes.exceeds(input):
@@ -515,7 +515,7 @@ async def execute_machine(
             "ExecutionSucceeded",
             frame.prev,
             clock.now(),
-            {"output": Raw(output), "outputDetails": {"truncated": False}},
+            {"output": output, "outputDetails": {"truncated": False}},
         )
     ex.stop_date = clock.now()
     return ex

@@ -1,8 +1,8 @@
 """Execution history: events shaped like AWS GetExecutionHistory.
 
-Recording must stay cheap on the hot path: an event keeps references to the (never
-mutated) JSON values it carries, and they are serialised to JSON text, as AWS returns
-them, only when the history is read.
+Recording must stay cheap on the hot path: an event's ``input``, ``output`` and
+``parameters`` details hold references to the (never mutated) JSON values, serialised to
+JSON text, as AWS returns them, only when the history is read.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ _DETAILS = {
     "EvaluationFailed": "evaluationFailedEventDetails",
 }
 
-# fields holding JSON values that AWS returns as JSON text
-_JSON_FIELDS = ("input", "output", "parameters")
+# details fields holding JSON values (kept by reference), which AWS returns as JSON text
+_JSON_FIELDS = frozenset({"input", "output", "parameters"})
 
 
 def details_key(event_type: str) -> str | None:
@@ -68,15 +68,6 @@ def details_key(event_type: str) -> str | None:
 def to_json_text(value: Any) -> str:
     """JSON text the way Step Functions writes payloads (compact, Unicode kept)."""
     return compact_json(value)
-
-
-class Raw:
-    """A JSON value kept by reference until the history is materialised."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any):
-        self.value = value
 
 
 class HistoryLimitExceeded(StatesError):
@@ -138,8 +129,8 @@ class History:
 def _materialise(details: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in details.items():
-        if isinstance(v, Raw):
-            v = to_json_text(v.value)
+        if k in _JSON_FIELDS:
+            v = to_json_text(v)
         elif k == "assignedVariables":
             v = {name: to_json_text(val) for name, val in v.items()}
         out[k] = v

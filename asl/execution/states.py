@@ -30,7 +30,6 @@ from asl.execution.executor import (
     error_matches,
     iso,
 )
-from asl.execution.history import Raw
 from asl.expressions import json_type_name as json_type
 from asl.expressions.paths import PathNotFound
 from asl.expressions.templates import resolve
@@ -81,7 +80,7 @@ class Step:
         self.entered = frame.runner.clock.timestamp()
         self.entered_id = frame.emit(
             state.type + "StateEntered",
-            {"name": state.name, "input": Raw(raw_input), "inputDetails": _NO_DETAILS},
+            {"name": state.name, "input": raw_input, "inputDetails": _NO_DETAILS},
             self.entered,
         )
         self.retry_count: int | None = 0 if state.type == "Task" else None
@@ -158,7 +157,7 @@ class Step:
                 f"The state/task '{state.name}' returned a result with a size exceeding "
                 "the maximum number of bytes service limit.",
             )
-        details = {"name": state.name, "output": Raw(output), "outputDetails": _NO_DETAILS}
+        details = {"name": state.name, "output": output, "outputDetails": _NO_DETAILS}
         if assigned:
             details["assignedVariables"] = assigned
             details["assignedVariablesDetails"] = _NO_DETAILS

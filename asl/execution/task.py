@@ -13,7 +13,6 @@ from asl.backends.base import TaskRequest, parse_resource
 from asl.errors import StatesError
 from asl.execution.dataflow import compact, evaluate_jsonata
 from asl.execution.executor import PAYLOAD_LIMIT, _size
-from asl.execution.history import Raw
 
 if TYPE_CHECKING:
     from asl.execution.states import Step
@@ -76,7 +75,7 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
     if lambda_style:
         details: dict[str, Any] = {
             "resource": state.resource,
-            "input": Raw(data),
+            "input": data,
             "inputDetails": _NO_DETAILS,
         }
         if timeout is not None:
@@ -85,7 +84,7 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
             details["taskCredentials"] = {"roleArn": credentials.get("RoleArn")}
         frame.emit("LambdaFunctionScheduled", details)
     elif activity_style:
-        details = {"resource": state.resource, "input": Raw(data), "inputDetails": _NO_DETAILS}
+        details = {"resource": state.resource, "input": data, "inputDetails": _NO_DETAILS}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
         if heartbeat is not None:
@@ -96,7 +95,7 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
             "resourceType": resource.service,
             "resource": resource.api,
             "region": runner.region,
-            "parameters": Raw(data),
+            "parameters": data,
         }
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
@@ -119,7 +118,7 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
             frame.emit("TaskStarted", dict(ids))
 
     def submitted(output: Any) -> None:
-        frame.emit("TaskSubmitted", {**ids, "output": Raw(output), "outputDetails": _NO_DETAILS})
+        frame.emit("TaskSubmitted", {**ids, "output": output, "outputDetails": _NO_DETAILS})
 
     request = TaskRequest(
         resource=resource,
@@ -171,9 +170,7 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
         failed.update(error="States.DataLimitExceeded", cause=error.cause)
         frame.emit(f"{kind}Failed", failed)
         raise error
-    frame.emit(
-        f"{kind}Succeeded", {**outcome_ids, "output": Raw(result), "outputDetails": _NO_DETAILS}
-    )
+    frame.emit(f"{kind}Succeeded", {**outcome_ids, "output": result, "outputDetails": _NO_DETAILS})
     return result
 
 
