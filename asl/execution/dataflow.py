@@ -34,7 +34,7 @@ def apply_input_path(path: Any, data: Any, context: Any, variables: Mapping[str,
     ``States.Runtime`` failure."""
     if path is None:
         return {}
-    if path.root == "$" and path.definite and path.text == "$":
+    if path.text == "$":
         return data
     try:
         return resolve(path, data, context, variables)

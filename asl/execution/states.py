@@ -123,8 +123,14 @@ class Step:
 
     def evaluating(self) -> _Evaluating:
         """A context naming data-flow failures as AWS does: the state and the event that
-        entered it (a class, not a generator: it runs several times per state)."""
+        entered it (a class, not a generator: it runs several times per state).  The
+        per-state JSONPath steps use ``except StatesError: raise step.named(e)`` instead,
+        which costs nothing when nothing fails."""
         return _Evaluating(self)
+
+    def named(self, e: StatesError) -> StatesError:
+        """``e`` as AWS reports a data-flow failure of this state (see `evaluating`)."""
+        return self._renamed(e) or e
 
     def _renamed(self, e: StatesError) -> StatesError | None:
         if isinstance(e, QueryEvaluationFailure):
@@ -177,11 +183,12 @@ _PREFIXED = frozenset({"States.Runtime", "States.QueryEvaluationError", "States.
 def effective_input(step: Step) -> Any:
     """InputPath then Parameters (JSONPath) or Arguments (JSONata)."""
     state = step.state
-    with step.evaluating():
-        if step.jsonata:
-            params = getattr(state, "parameters", None)
-            if params is None:
-                return step.input
+    assert isinstance(state, ast.ResultState)
+    params = state.parameters
+    if step.jsonata:
+        if params is None:
+            return step.input
+        with step.evaluating():
             return evaluate_jsonata(
                 params,
                 step.states_binding(),
@@ -189,11 +196,15 @@ def effective_input(step: Step) -> Any:
                 "Arguments",
                 now_millis=step.now_millis,
             )
-        data = apply_input_path(state.input_path, step.input, step.ctx, step.variables)
-        params = getattr(state, "parameters", None)
+    ctx = step.ctx
+    variables = step.frame.variables
+    try:
+        data = apply_input_path(state.input_path, step.input, ctx, variables)
         if params is not None:
-            data = params.evaluate(data, step.ctx, step.variables, field="Parameters")
-        return data
+            data = params.evaluate(data, ctx, variables, field="Parameters")
+    except StatesError as e:
+        raise step.named(e) from None
+    return data
 
 
 def _evaluate_assign(step: Step, assign: ast.Assignment, data: Any, states: dict | None) -> dict:
@@ -211,35 +222,43 @@ def _evaluate_assign(step: Step, assign: ast.Assignment, data: Any, states: dict
 
 def finish(step: Step, result: Any, next_name: str | None, *, assign_input: Any = None) -> Result:
     """Apply ResultPath and OutputPath (JSONPath) or Output (JSONata), then Assign; exit."""
+    if step.jsonata:
+        return _finish_jsonata(step, result, next_name)
     state = step.state
     assigned = None
-    if step.jsonata:
-        states = step.states_binding(result=result) if _has_result(state) else None
-        output = result if _has_result(state) else step.input
-        with step.evaluating():
-            if state.output is not None:
-                output = evaluate_jsonata(
-                    state.output,
-                    states or step.states_binding(),
-                    step.variables,
-                    "Output",
-                    now_millis=step.now_millis,
-                )
-        if state.assign is not None:
-            assigned = _evaluate_assign(step, state.assign, None, states)
-    else:
-        if state.assign is not None:
-            assigned = _evaluate_assign(
-                step, state.assign, result if assign_input is None else assign_input, None
+    if state.assign is not None:
+        assigned = _evaluate_assign(
+            step, state.assign, result if assign_input is None else assign_input, None
+        )
+    try:
+        output = result
+        if isinstance(state, ast.ResultState):
+            output = apply_result_path(state.result_path, state.result_path_set, step.input, result)
+        output = apply_input_path(state.output_path, output, step.ctx, step.frame.variables)
+    except StatesError as e:
+        raise step.named(e) from None
+    if assigned:
+        store_variables(step, assigned)
+    return step.exit(next_name, output, assigned)
+
+
+def _finish_jsonata(step: Step, result: Any, next_name: str | None) -> Result:
+    """Output (the result, or the state input for states without one), then Assign; exit."""
+    state = step.state
+    assigned = None
+    states = step.states_binding(result=result) if _has_result(state) else None
+    output = result if _has_result(state) else step.input
+    with step.evaluating():
+        if state.output is not None:
+            output = evaluate_jsonata(
+                state.output,
+                states or step.states_binding(),
+                step.variables,
+                "Output",
+                now_millis=step.now_millis,
             )
-        with step.evaluating():
-            if isinstance(state, ast.ResultState):
-                output = apply_result_path(
-                    state.result_path, state.result_path_set, step.input, result
-                )
-            else:
-                output = result
-            output = apply_input_path(state.output_path, output, step.ctx, step.variables)
+    if state.assign is not None:
+        assigned = _evaluate_assign(step, state.assign, None, states)
     if assigned:
         store_variables(step, assigned)
     return step.exit(next_name, output, assigned)
