@@ -28,8 +28,8 @@ __all__ = [
     "compact_json",
 ]
 
-# Evaluates one node: (data, context, variables, field) -> value.
-_Evaluator = Callable[[Any, Any, Mapping[str, Any], str], Any]
+# Evaluates one node: (data, context, variables) -> value.
+_Evaluator = Callable[[Any, Any, Mapping[str, Any]], Any]
 
 
 class TemplateSyntaxError(ValueError):
@@ -62,10 +62,11 @@ class Template:
         *,
         field: str = "Parameters",
     ) -> Any:
-        """The payload; raises StatesError (States.Runtime / States.IntrinsicFailure)."""
+        """The payload; raises StatesError (States.Runtime / States.IntrinsicFailure).
+        Errors name the template's own ``key.$`` entry, whatever the ``field``."""
         if self._evaluate is None:
             return self.source
-        return self._evaluate(data, context, variables, field)
+        return self._evaluate(data, context, variables)
 
 
 def compile_template(value: Any) -> Template:
@@ -167,11 +168,11 @@ def _compile_object(value: dict[str, Any], where: tuple[str | int, ...]) -> _Eva
         return None
     frozen = tuple(entries)
 
-    def evaluate(data: Any, context: Any, variables: Mapping[str, Any], field: str) -> Any:
-        return {
-            name: item if evaluator is None else evaluator(data, context, variables, field)
-            for name, item, evaluator in frozen
-        }
+    def evaluate(data: Any, context: Any, variables: Mapping[str, Any]) -> Any:
+        out = {}
+        for name, item, evaluator in frozen:
+            out[name] = item if evaluator is None else evaluator(data, context, variables)
+        return out
 
     return evaluate
 
@@ -182,9 +183,9 @@ def _compile_array(value: list[Any], where: tuple[str | int, ...]) -> _Evaluator
         return None
     pairs = tuple(zip(value, evaluators, strict=True))
 
-    def evaluate(data: Any, context: Any, variables: Mapping[str, Any], field: str) -> Any:
+    def evaluate(data: Any, context: Any, variables: Mapping[str, Any]) -> Any:
         return [
-            item if evaluator is None else evaluator(data, context, variables, field)
+            item if evaluator is None else evaluator(data, context, variables)
             for item, evaluator in pairs
         ]
 
@@ -207,9 +208,7 @@ def _compile_expression(key: str, text: Any, where: tuple[str | int, ...]) -> _E
         return _path_evaluator(key, expression)
     intrinsic = expression
 
-    def evaluate_intrinsic(
-        data: Any, context: Any, variables: Mapping[str, Any], field: str
-    ) -> Any:
+    def evaluate_intrinsic(data: Any, context: Any, variables: Mapping[str, Any]) -> Any:
         return intrinsic.evaluate(data, context, variables, field=key)
 
     return evaluate_intrinsic
@@ -220,7 +219,7 @@ def _path_evaluator(key: str, path: Path) -> _Evaluator:
     find = path.find
     if path.root == "$":
 
-        def from_input(data: Any, context: Any, variables: Mapping[str, Any], field: str) -> Any:
+        def from_input(data: Any, context: Any, variables: Mapping[str, Any]) -> Any:
             try:
                 return find(data)
             except PathNotFound:
@@ -228,7 +227,7 @@ def _path_evaluator(key: str, path: Path) -> _Evaluator:
 
         return from_input
 
-    def from_other(data: Any, context: Any, variables: Mapping[str, Any], field: str) -> Any:
+    def from_other(data: Any, context: Any, variables: Mapping[str, Any]) -> Any:
         try:
             return resolve(path, data, context, variables)
         except PathNotFound:
