@@ -35,7 +35,17 @@ def _string(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
 
 
 def _numeric(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    return lambda a, b: _is_number(a) and _is_number(b) and op(a, b)
+    def compare(a: Any, b: Any) -> bool:
+        # _is_number, inlined: choice loops run this once per iteration
+        return (
+            isinstance(a, (int, float))
+            and isinstance(b, (int, float))
+            and not isinstance(a, bool)
+            and not isinstance(b, bool)
+            and op(a, b)
+        )
+
+    return compare
 
 
 def _timestamp(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
@@ -81,6 +91,9 @@ for _suffix, _op in _COMPARE.items():
 def evaluate_rule(rule: ChoiceRule, data: Any, context: Any, variables: Mapping[str, Any]) -> bool:
     """Whether a JSONPath-mode rule matches."""
     kind = rule.kind
+    compare = OPERATORS.get(kind)
+    if compare is not None:  # the common case first: a data test against a constant
+        return compare(_variable_value(rule, data, context, variables), rule.operand)
     if kind == "And":
         return all(evaluate_rule(r, data, context, variables) for r in rule.children)
     if kind == "Or":
@@ -93,27 +106,31 @@ def evaluate_rule(rule: ChoiceRule, data: Any, context: Any, variables: Mapping[
         except PathNotFound:
             return not rule.operand
         return bool(rule.operand)
-    try:
-        value = resolve(rule.variable, data, context, variables)
-    except PathNotFound:
-        raise StatesError(
-            "States.Runtime",
-            f"Invalid path '{rule.variable.text}': The choice state's condition path "
-            "references an invalid value.",
-        ) from None
+    # a data test against another path's value (``...Path`` operators)
+    value = _variable_value(rule, data, context, variables)
     operand = rule.operand
-    if kind.endswith("Path"):
-        kind = kind[:-4]
-        try:
-            operand = resolve(operand, data, context, variables)
-        except PathNotFound:
-            raise StatesError(
-                "States.Runtime",
-                f"Invalid path '{operand.text}': The choice state's condition path "
-                "references an invalid value.",
-            ) from None
-        if kind == "StringMatches":
-            from asl.parser import compile_string_pattern
+    kind = kind[:-4]
+    try:
+        operand = resolve(operand, data, context, variables)
+    except PathNotFound:
+        raise _invalid_path(operand) from None
+    if kind == "StringMatches":
+        from asl.parser import compile_string_pattern
 
-            operand = compile_string_pattern(operand) if isinstance(operand, str) else None
+        operand = compile_string_pattern(operand) if isinstance(operand, str) else None
     return OPERATORS[kind](value, operand)
+
+
+def _variable_value(rule: ChoiceRule, data: Any, context: Any, variables: Mapping[str, Any]) -> Any:
+    try:
+        return resolve(rule.variable, data, context, variables)
+    except PathNotFound:
+        raise _invalid_path(rule.variable) from None
+
+
+def _invalid_path(path: Any) -> StatesError:
+    return StatesError(
+        "States.Runtime",
+        f"Invalid path '{path.text}': The choice state's condition path "
+        "references an invalid value.",
+    )

@@ -492,13 +492,17 @@ async def run_choice(step: Step) -> Result:
             with step.evaluating():
                 raise _no_choice()
         return _choice_exit(step, state.default, state.assign, state.output)
-    with step.evaluating():
-        data = apply_input_path(state.input_path, step.input, step.ctx, step.variables)
+    ctx = step.ctx
+    variables = step.frame.variables
+    try:
+        data = apply_input_path(state.input_path, step.input, ctx, variables)
         for rule in state.choices:
-            if evaluate_rule(rule, data, step.ctx, step.variables):
+            if evaluate_rule(rule, data, ctx, variables):
                 return _choice_exit(step, rule.next, rule.assign or state.assign, None, data)
         if state.default is None:
             raise _no_choice()
+    except StatesError as e:
+        raise step.named(e) from None
     return _choice_exit(step, state.default, state.assign, None, data)
 
 
@@ -546,8 +550,10 @@ def _choice_exit(
     else:
         if assign is not None:
             assigned = _evaluate_assign(step, assign, data, None)
-        with step.evaluating():
-            out = apply_input_path(state.output_path, data, step.ctx, step.variables)
+        try:
+            out = apply_input_path(state.output_path, data, step.ctx, step.frame.variables)
+        except StatesError as e:
+            raise step.named(e) from None
     if assigned:
         store_variables(step, assigned)
     return step.exit(next_name, out, assigned)
