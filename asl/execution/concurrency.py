@@ -56,27 +56,30 @@ async def _run_children(
 
     async def worker() -> None:
         nonlocal next_index
-        while next_index < count and not failure:
-            i = next_index
-            next_index += 1
-            frame = parent.child()
-            if isolated:  # distributed Map children cannot read the parent's variables
-                frame.variables = ChainMap({})
-            try:
-                results[i] = await body(i, frame)
-            except StatesError as e:
-                if on_failure is not None and on_failure(i, e, frame):
-                    continue
-                if not failure:
-                    failure.append(e)
-                    tg.cancel_scope.cancel()
-                return
-            finally:
-                now = clock.now()
-                if now > latest[0]:
-                    latest[0] = now
-                if frame.prev > last_prev[0]:
-                    last_prev[0] = frame.prev
+        try:
+            while next_index < count and not failure:
+                i = next_index
+                next_index += 1
+                frame = parent.child()
+                if isolated:  # distributed Map children cannot read the parent's variables
+                    frame.variables = ChainMap({})
+                try:
+                    results[i] = await body(i, frame)
+                except StatesError as e:
+                    if on_failure is not None and on_failure(i, e, frame):
+                        continue
+                    if not failure:
+                        failure.append(e)
+                        tg.cancel_scope.cancel()
+                    return
+                finally:
+                    if frame.prev > last_prev[0]:
+                        last_prev[0] = frame.prev
+        finally:
+            # a worker's timeline only moves forward: its time now is its latest
+            now = clock.now()
+            if now > latest[0]:
+                latest[0] = now
 
     async with anyio.create_task_group() as tg:
         for _ in range(min(limit, count)):
@@ -230,13 +233,15 @@ async def run_map_attempt(step: Step) -> Any:
             return items[i]
         item_ctx = dict(ctx)
         item_ctx["Map"] = {"Item": {"Index": i, "Value": items[i]}}
-        with step.evaluating():
+        try:
             if step.jsonata:
                 states = {"input": step.input, "context": item_ctx}
                 return evaluate_jsonata(
                     selector, states, variables, "ItemSelector", now_millis=step.now_millis
                 )
             return selector.evaluate(data, item_ctx, variables, field="ItemSelector")
+        except StatesError as e:
+            raise step.named(e) from None
 
     batches = None
     if state.item_batcher and prepared is None:
