@@ -98,14 +98,14 @@ def compact_json(value: Any) -> str:
 
 def compile_path_or_intrinsic(text: str) -> Path | Intrinsic:
     """A ``.$`` value: a Path (``$...``) or an intrinsic call (``States.X(...)``)."""
-    from asl.expressions.intrinsics import compile_intrinsic, is_intrinsic
-
     if not isinstance(text, str):
         raise PathSyntaxError(
             f"the value must be a JSONPath or an intrinsic function call, got {type(text).__name__}"
         )
     if text.startswith("$"):
         return compile_path(text)
+    from asl.expressions.intrinsics import compile_intrinsic, is_intrinsic
+
     if is_intrinsic(text):
         return compile_intrinsic(text)
     raise PathSyntaxError(f"'{text}' is neither a JSONPath nor an intrinsic function call")
@@ -152,10 +152,13 @@ def _compile_object(value: dict[str, Any], where: tuple[str | int, ...]) -> _Eva
     for key, item in value.items():
         if key.endswith(".$"):
             name = key[:-2]
-            evaluator: _Evaluator | None = _compile_expression(key, item, where + (key,))
+            evaluator: _Evaluator | None = _compile_expression(key, item, where)
         else:
             name = key
-            evaluator = _compile_node(item, where + (key,))
+            # the pointer tuple is built only for containers, which may hold expressions
+            evaluator = (
+                _compile_node(item, where + (key,)) if isinstance(item, (dict, list)) else None
+            )
         if name in names:
             raise TemplateSyntaxError(
                 f"the keys '{names[name]}' and '{key}' both produce the field '{name}'",
@@ -178,7 +181,10 @@ def _compile_object(value: dict[str, Any], where: tuple[str | int, ...]) -> _Eva
 
 
 def _compile_array(value: list[Any], where: tuple[str | int, ...]) -> _Evaluator | None:
-    evaluators = [_compile_node(item, where + (i,)) for i, item in enumerate(value)]
+    evaluators = [
+        _compile_node(item, where + (i,)) if isinstance(item, (dict, list)) else None
+        for i, item in enumerate(value)
+    ]
     if all(e is None for e in evaluators):
         return None
     pairs = tuple(zip(value, evaluators, strict=True))
@@ -193,16 +199,15 @@ def _compile_array(value: list[Any], where: tuple[str | int, ...]) -> _Evaluator
 
 
 def _compile_expression(key: str, text: Any, where: tuple[str | int, ...]) -> _Evaluator:
-    """The evaluator of a ``key.$`` entry: a path or an intrinsic call."""
-    from asl.expressions.intrinsics import IntrinsicSyntaxError
-
+    """The evaluator of a ``key.$`` entry (``where`` is its object's pointer): a path or
+    an intrinsic call."""
     try:
         expression = compile_path_or_intrinsic(text)
-    except (PathSyntaxError, IntrinsicSyntaxError) as exc:
+    except ValueError as exc:  # a PathSyntaxError or an IntrinsicSyntaxError
         raise TemplateSyntaxError(
             f"the value for the field '{key}' must be a valid JSONPath or a valid intrinsic"
             f" function call: {exc}",
-            pointer(*where),
+            pointer(*where, key),
         ) from None
     if isinstance(expression, Path):
         return _path_evaluator(key, expression)
