@@ -15,7 +15,8 @@ from asl import ast
 from asl.expressions.paths import compile_path, compile_reference_path
 from asl.expressions.templates import compile_template
 
-_ROOT = "$"
+# the default of InputPath, OutputPath, ResultPath and ItemsPath, compiled once
+_ROOT = compile_path("$")
 
 
 def build(document: Mapping[str, Any]) -> ast.StateMachine:
@@ -23,8 +24,9 @@ def build(document: Mapping[str, Any]) -> ast.StateMachine:
     import json
 
     language = document.get("QueryLanguage", "JSONPath")
-    text = json.dumps(document)
     # most machines never read the Context object: then no state needs the per-state check
+    # (over a whole document, the C encoder scans faster than _reads_context)
+    text = json.dumps(document)
     token = _CONTEXT_CHECK.set("$$" in text or "$states" in text)
     try:
         states = _build_states(document["States"], language)
@@ -78,7 +80,7 @@ def _jsonata_template(value: Any) -> Any:
 def _path_or_default(body: Mapping[str, Any], key: str) -> tuple[Any, bool]:
     """(compiled path or None for `null`, whether the field was present)."""
     if key not in body:
-        return compile_path(_ROOT), False
+        return _ROOT, False
     value = body[key]
     if value is None:
         return None, True
@@ -170,13 +172,25 @@ _CONTEXT_CHECK: contextvars.ContextVar[bool] = contextvars.ContextVar("context_c
 def _mentions_context(body: Mapping[str, Any]) -> bool:
     """Whether a state's definition can read the Context object (checked once, so states
     that never do skip building it)."""
-    import json
+    return _CONTEXT_CHECK.get() and _reads_context(body)
 
-    if not _CONTEXT_CHECK.get():
-        return False
 
-    text = json.dumps(body)
-    return "$$" in text or "$states" in text
+def _reads_context(document: Any) -> bool:
+    """Whether any string of a JSON document (keys included) mentions ``$$`` or
+    ``$states``, the only ways to read the Context object.  For one state's body this
+    walk is cheaper than serialising it."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "$$" in value or "$states" in value:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def _result_fields(body: Mapping[str, Any], language: str, params_key: str = "Parameters") -> dict:
@@ -194,7 +208,7 @@ def _result_fields(body: Mapping[str, Any], language: str, params_key: str = "Pa
             rp = body["ResultPath"]
             fields["result_path"] = None if rp is None else compile_reference_path(rp)
         else:
-            fields["result_path"] = compile_reference_path(_ROOT)
+            fields["result_path"] = _ROOT
     elif "Arguments" in body:
         fields["parameters"] = _jsonata_template(body["Arguments"])
     return fields
@@ -302,7 +316,7 @@ def _build_map(
         if "ItemsPath" in body:
             items_path = compile_reference_path(body["ItemsPath"])
         else:
-            items_path = compile_path(_ROOT)
+            items_path = _ROOT
     else:
         if "ItemSelector" in body:
             item_selector = _jsonata_template(body["ItemSelector"])
