@@ -141,23 +141,33 @@ class VirtualClock(Clock):
     ) -> bool:
         assert waiter.deadline is not None
         idle_checks = 0
+        busy_checks = 0
         delay = 0.0
         while not event.is_set():
             if self._seconds() >= waiter.deadline:
                 return False  # the deadline passed in real time too
-            with anyio.move_on_after(delay):
-                await event.wait()
+            if delay:
+                with anyio.move_on_after(delay):
+                    await event.wait()
+            else:
+                # one pass of the event loop (ready I/O and thread wake-ups included)
+                await anyio.lowlevel.checkpoint()
             if event.is_set():
                 break
             if _all_blocked():
                 idle_checks += 1
                 # two consecutive idle observations guard against a wake-up in flight
-                if idle_checks >= 2 and waiter is min(waiters, key=_VirtualWaiter.key):
-                    self._offset.set(self._offset.get() + waiter.deadline - self._seconds())
-                    return False
+                if idle_checks >= 2:
+                    if waiter is min(waiters, key=_VirtualWaiter.key):
+                        self._offset.set(self._offset.get() + waiter.deadline - self._seconds())
+                        return False
+                    busy_checks += 1  # an earlier deadline goes first
             else:
                 idle_checks = 0
-            delay = min(delay * 2 or 0.0002, 0.01)
+                busy_checks += 1
+            if busy_checks > 2:
+                # others are working: poll gently, backing off to 10 ms
+                delay = min(delay * 2 or 0.0002, 0.01)
         return True
 
 

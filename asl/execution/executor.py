@@ -96,38 +96,37 @@ class SizeMeter:
 
     def size(self, value: Any) -> int:
         """UTF-8 size of ``value``'s compact JSON text (key escapes aside)."""
-        if isinstance(value, dict):
-            hit = self._memo.get(id(value))
-            if hit is not None and hit[0] is value:
-                return hit[1]
-            total = 1 + 2 * len(value) if value else 2  # braces, colons and commas
-            for k, v in value.items():
-                total += (len(k) if k.isascii() else len(k.encode("utf-8"))) + 2
-                total += self._part(v)
-        elif isinstance(value, list):
-            hit = self._memo.get(id(value))
-            if hit is not None and hit[0] is value:
-                return hit[1]
-            total = 1 + len(value) if value else 2
-            for v in value:
-                total += self._part(v)
-        else:
+        if not isinstance(value, (dict, list)):
             return _scalar_size(value)
-        self._memo[id(value)] = (value, total)
+        memo = self._memo
+        hit = memo.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        if isinstance(value, dict):
+            total = 1 + 2 * len(value) if value else 2  # braces, colons and commas
+            for k in value:
+                total += (len(k) if k.isascii() else len(k.encode("utf-8"))) + 2
+            children: Any = value.values()
+        else:
+            total = 1 + len(value) if value else 2
+            children = value
+        for v in children:
+            if isinstance(v, (dict, list)):
+                hit = memo.get(id(v))
+                total += hit[1] if hit is not None and hit[0] is v else self._first_size(v)
+            else:
+                total += _scalar_size(v)
+        memo[id(value)] = (value, total)
         return total
 
-    def _part(self, value: Any) -> int:
-        if isinstance(value, (dict, list)):
-            hit = self._memo.get(id(value))
-            if hit is not None and hit[0] is value:
-                return hit[1]
-            total = _small_size(value)
-            if total is None:
-                text = compact_json(value)
-                total = len(text) if text.isascii() else len(text.encode("utf-8"))
-            self._memo[id(value)] = (value, total)
-            return total
-        return _scalar_size(value)
+    def _first_size(self, child: dict | list) -> int:
+        """Measure and remember a child container seen for the first time."""
+        total = _small_size(child)
+        if total is None:
+            text = compact_json(child)
+            total = len(text) if text.isascii() else len(text.encode("utf-8"))
+        self._memo[id(child)] = (child, total)
+        return total
 
     def exceeds(self, value: Any) -> bool:
         return self.size(value) > PAYLOAD_LIMIT
