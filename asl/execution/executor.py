@@ -503,10 +503,11 @@ async def execute_machine(
     except StatesError as e:
         ex.status = "FAILED"
         ex.error, ex.cause = e.error, e.cause
+        previous = frame.prev
         if isinstance(e, HistoryLimitExceeded):
-            history.max_events = None
+            previous = len(history)  # AWS links the failure to the last event recorded
         details = {k: v for k, v in (("error", e.error), ("cause", e.cause)) if v is not None}
-        history.add("ExecutionFailed", frame.prev, clock.now(), details)
+        history.add("ExecutionFailed", previous, clock.now(), details)
     else:
         ex.status = "SUCCEEDED"
         ex.output = output

@@ -95,18 +95,18 @@ class History:
     ) -> int:
         """Record an event and return its id (``timestamp``: a datetime or POSIX seconds)."""
         events = self._events
-        events.append((event_type, previous, timestamp, details))
-        n = len(events)
         if (
             self.max_events is not None
-            and n >= self.max_events
+            and len(events) + 1 >= self.max_events
             and not event_type.startswith("Execution")
         ):
+            # as on AWS, the last allowed event is the ExecutionFailed that ends the run
             raise HistoryLimitExceeded(
                 "States.Runtime",
                 f"The execution reached the maximum number of history events ({self.max_events}).",
             )
-        return n
+        events.append((event_type, previous, timestamp, details))
+        return len(events)
 
     def events(self) -> list[dict[str, Any]]:
         out = []

@@ -156,6 +156,13 @@ def test_history_limit_fails_the_execution():
     assert ex.error == "States.Runtime"
     assert "maximum number of history events" in (ex.cause or "")
     assert types(ex)[-1] == "ExecutionFailed"
+    # AWS: the failure is the cap's own event, linked to the last event before it
+    last = ex.history[-1]
+    assert last["id"] == 100
+    assert last["previousEventId"] == 99
+    assert last["executionFailedEventDetails"]["cause"] == (
+        "The execution reached the maximum number of history events (100)."
+    )
 
 
 def test_state_input_and_output_helpers():
