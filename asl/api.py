@@ -229,19 +229,38 @@ async def execute(
 
 def run(source: Source | StateMachine, input: Any = None, **options: Any) -> Execution:
     """Synchronous `execute`: same arguments, returns the finished `Execution`."""
-    import functools
-
-    import anyio
-
-    call = functools.partial(execute, source, input, **options)
     import asyncio
 
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # no event loop running in this thread: the common case
-        return anyio.run(call)
+        return _run_on_new_loop(execute(source, input, **options))
     # Called from inside an event loop: run on a private loop in a worker thread.
     import concurrent.futures
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(anyio.run, call).result()
+        return pool.submit(_run_on_new_loop, execute(source, input, **options)).result()
+
+
+def _run_on_new_loop(main: Any) -> Any:
+    """Run a coroutine to completion on a fresh asyncio loop, then close it.
+
+    What ``asyncio.run`` does, less its per-call setup (a Runner, a SIGINT handler),
+    which costs more than a small execution; anyio works on any asyncio loop.
+    """
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(main)
+    finally:
+        try:
+            leftovers = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in leftovers:
+                task.cancel()
+            if leftovers:
+                loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
