@@ -38,6 +38,8 @@ class LoadedDefinition:
     filename: str | None = None
     syntax: str = "json"
     _positions: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+    #: set by `load` once the document is known to hold only JSON values
+    json_checked: bool = field(default=False, repr=False)
 
     def position(self, pointer: str) -> tuple[int, int] | None:
         """The 1-based (line, column) of the value at a JSON pointer, or of its nearest
@@ -66,7 +68,9 @@ def load(
     at all.  Raises TypeError only for an argument of an unsupported type.
     """
     if isinstance(source, dict):
-        return LoadedDefinition(source, None, filename, "object"), json_value_problems(source)
+        problems = json_value_problems(source)
+        loaded = LoadedDefinition(source, None, filename, "object", json_checked=not problems)
+        return loaded, problems
     if isinstance(source, os.PathLike):
         filename = os.fspath(source) if filename is None else filename
         try:

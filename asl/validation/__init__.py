@@ -38,7 +38,7 @@ def check(loaded: LoadedDefinition, *, machine_type: str = "STANDARD") -> list[D
     from asl.validation.model import Definition
     from asl.validation.rules import all_rules
 
-    if loaded.syntax != "json" or loaded.text is None:
+    if (loaded.syntax != "json" or loaded.text is None) and not loaded.json_checked:
         # A YAML document or a dict built in Python may hold what JSON cannot (non-string
         # keys, NaN, endless nesting...); load() reports it, but check() may be called on
         # its own, and the rules assume JSON values, so stop here.
