@@ -41,6 +41,8 @@ def test_conformance_case(path: Path) -> None:
         assert ex.error == expected["error"]
     if "cause" in expected:
         assert ex.cause == expected["cause"]
+    if "history_events" in expected:
+        assert len(ex.history) == expected["history_events"]
     if "states" in case:
         top = set(case["definition"]["States"])
         assert [n for n in ex.states_entered() if n in top] == case["states"]
