@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from asl.diagnostics import pointer
@@ -202,6 +203,8 @@ def _compile_expression(key: str, text: Any, where: tuple[str | int, ...]) -> _E
     """The evaluator of a ``key.$`` entry (``where`` is its object's pointer): a path or
     an intrinsic call."""
     try:
+        if isinstance(text, str):
+            return _cached_expression(key, text)
         expression = compile_path_or_intrinsic(text)
     except ValueError as exc:  # a PathSyntaxError or an IntrinsicSyntaxError
         raise TemplateSyntaxError(
@@ -209,6 +212,16 @@ def _compile_expression(key: str, text: Any, where: tuple[str | int, ...]) -> _E
             f" function call: {exc}",
             pointer(*where, key),
         ) from None
+    return _expression_evaluator(key, expression)
+
+
+@lru_cache(maxsize=4096)
+def _cached_expression(key: str, text: str) -> _Evaluator:
+    """Evaluators hold no state, so states repeating an entry share one."""
+    return _expression_evaluator(key, compile_path_or_intrinsic(text))
+
+
+def _expression_evaluator(key: str, expression: Path | Intrinsic) -> _Evaluator:
     if isinstance(expression, Path):
         return _path_evaluator(key, expression)
     intrinsic = expression
