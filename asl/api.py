@@ -30,7 +30,10 @@ def parse(source: Source | StateMachine, *, filename: str | None = None) -> Stat
 
     loaded, diagnostics = load(source, filename=filename)
     if loaded is not None and not any(d.severity == "error" for d in diagnostics):
-        diagnostics = diagnostics + check(loaded)
+        # warnings do not stop a run: skip the rules that can only warn, unless the
+        # definition is invalid and the error should list everything found
+        if any(d.severity == "error" for d in check(loaded, errors_only=True)):
+            diagnostics = diagnostics + check(loaded)
     if loaded is None or any(d.severity == "error" for d in diagnostics):
         raise DefinitionError(diagnostics)
     return build(loaded.document)

@@ -32,11 +32,14 @@ def validate(
     return _sorted(_unique(diagnostics + check(loaded, machine_type=machine_type)))
 
 
-def check(loaded: LoadedDefinition, *, machine_type: str = "STANDARD") -> list[Diagnostic]:
+def check(
+    loaded: LoadedDefinition, *, machine_type: str = "STANDARD", errors_only: bool = False
+) -> list[Diagnostic]:
     """Schema and semantic diagnostics for a loaded definition, with line/column filled in
-    from its source and sorted by position."""
+    from its source and sorted by position.  ``errors_only`` skips the rules that can only
+    warn (for callers that just need to know whether the definition is valid)."""
     from asl.validation.model import Definition
-    from asl.validation.rules import all_rules
+    from asl.validation.rules import ADVISORY, all_rules
 
     if (loaded.syntax != "json" or loaded.text is None) and not loaded.json_checked:
         # A YAML document or a dict built in Python may hold what JSON cannot (non-string
@@ -48,6 +51,8 @@ def check(loaded: LoadedDefinition, *, machine_type: str = "STANDARD") -> list[D
     definition = Definition(loaded.document, machine_type=machine_type)
     found: list[Diagnostic] = []
     for rule in all_rules():
+        if errors_only and rule in ADVISORY:
+            continue
         try:
             found.extend(rule(definition))
         except Exception as exc:  # a crashing rule is a bug in asl; say so instead of raising

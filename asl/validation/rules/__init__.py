@@ -12,17 +12,27 @@ from collections.abc import Callable, Iterable
 from asl.diagnostics import Diagnostic
 from asl.validation.model import Definition
 
-__all__ = ["RULES", "Rule", "rule", "all_rules"]
+__all__ = ["RULES", "Rule", "rule", "advisory", "all_rules", "ADVISORY"]
 
 Rule = Callable[[Definition], Iterable[Diagnostic]]
 
 RULES: list[Rule] = []
 
 
+#: rules that only ever yield warnings: `asl.parse` needs no warnings and skips them
+ADVISORY: set[Rule] = set()
+
+
 def rule(function: Rule) -> Rule:
     """Register ``function`` as a validation rule and return it unchanged."""
     RULES.append(function)
     return function
+
+
+def advisory(function: Rule) -> Rule:
+    """Register ``function`` as a rule that yields only warnings."""
+    ADVISORY.add(function)
+    return rule(function)
 
 
 def all_rules() -> list[Rule]:

@@ -10,7 +10,7 @@ from typing import Any
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import DISTRIBUTED_MAP_FIELD, SCHEMA_VALIDATION_FAILED
 from asl.validation.model import JSONATA, JSONPATH, Definition, State
-from asl.validation.rules import rule
+from asl.validation.rules import advisory, rule
 
 # (state type, pointer parts of the object inside the state, the exclusive fields).
 EXCLUSIVE_FIELDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -203,7 +203,7 @@ DISTRIBUTED_ONLY = (
 )
 
 
-@rule
+@advisory
 def distributed_map_fields(definition: Definition) -> Iterator[Diagnostic]:
     """Warn about Distributed-Map fields on a Map whose processor runs INLINE (the default)."""
     for state in definition.states_of_type("Map"):

@@ -14,7 +14,7 @@ from asl.validation.codes import (
     UNSUPPORTED_JSONATA_EXPRESSION,
 )
 from asl.validation.model import Definition, State
-from asl.validation.rules import rule
+from asl.validation.rules import advisory, rule
 
 # Fields whose values may hold JSONata, at the top of a state.
 STATE_FIELDS = (
@@ -151,7 +151,7 @@ def _states_members(expression: Any) -> set[str]:
     return set(re.findall(_STATES_MEMBER, expression.source))
 
 
-@rule
+@advisory
 def jsonata_delimiters(definition: Definition) -> Iterator[Diagnostic]:
     """Warn about strings that look like JSONata but are taken literally (bad delimiters)."""
     for state in definition.jsonata_states:

@@ -16,7 +16,7 @@ from asl.validation.codes import (
     UNREADABLE_VARIABLE,
 )
 from asl.validation.model import Definition, Scope, State
-from asl.validation.rules import rule
+from asl.validation.rules import advisory, rule
 
 MAX_STATE_NAME = 80
 MAX_LABEL = 40
@@ -138,7 +138,7 @@ def _outer_names(scope: Scope) -> set[str]:
     return names
 
 
-@rule
+@advisory
 def inner_scope_assigns_outer_variable(definition: Definition) -> Iterator[Diagnostic]:
     """Warn when a Parallel branch or Map iteration assigns a variable of an outer scope:
     the assignment stays in the inner scope, and AWS documents it as not allowed."""

@@ -11,7 +11,7 @@ from typing import Any
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import NO_DOLLAR, NO_PATH, PASS_RESULT_IS_STATIC, SCHEMA_VALIDATION_FAILED
 from asl.validation.model import Definition, State
-from asl.validation.rules import rule
+from asl.validation.rules import advisory, rule
 from asl.validation.rules.paths import SIMPLE_PATH
 
 # Templates at the top of a state, and inside Map sub-objects.
@@ -166,7 +166,7 @@ def template_field_collisions(definition: Definition) -> Iterator[Diagnostic]:
                 yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, state.at(*base, *parts, key))
 
 
-@rule
+@advisory
 def template_missing_dollar(definition: Definition) -> Iterator[Diagnostic]:
     """Warn about a plain key whose value looks like a path: the path is not evaluated."""
     for state, base, parts, node in template_objects(definition):
@@ -187,7 +187,7 @@ def template_missing_dollar(definition: Definition) -> Iterator[Diagnostic]:
                 )
 
 
-@rule
+@advisory
 def pass_result_is_static(definition: Definition) -> Iterator[Diagnostic]:
     """Warn about ``.$`` keys in a Pass state's Result: Result is never evaluated."""
     for state in definition.states_of_type("Pass"):
@@ -204,7 +204,7 @@ def pass_result_is_static(definition: Definition) -> Iterator[Diagnostic]:
                     yield Diagnostic(PASS_RESULT_IS_STATIC, message, where, severity="warning")
 
 
-@rule
+@advisory
 def fail_field_looks_like_a_path(definition: Definition) -> Iterator[Diagnostic]:
     """Warn when a Fail state's Error or Cause holds a path: ErrorPath/CausePath evaluate it."""
     for state in definition.states_of_type("Fail"):

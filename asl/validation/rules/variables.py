@@ -10,7 +10,7 @@ from typing import Any
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import UNDEFINED_VARIABLE
 from asl.validation.model import Definition, Scope, State
-from asl.validation.rules import rule
+from asl.validation.rules import advisory
 from asl.validation.rules.choice import PATH_OPERATORS, choice_rules
 from asl.validation.rules.jsonata import fields, strings
 from asl.validation.rules.paths import NESTED_PATH_FIELDS, STATE_PATH_FIELDS
@@ -27,7 +27,7 @@ _NOT_VARIABLES = frozenset(("states", "eval"))
 Reference = tuple[State, tuple[str | int, ...], frozenset[str]]
 
 
-@rule
+@advisory
 def undefined_variables(definition: Definition) -> Iterator[Diagnostic]:
     """Warn about a variable read where no Assign of the scope or an enclosing one (up to a
     Distributed Map's child workflow) assigns it.  Where in the scope the Assign is does
