@@ -26,6 +26,7 @@ from asl.expressions.paths import PathNotFound
 from asl.expressions.templates import resolve
 
 if TYPE_CHECKING:
+    from asl.execution.result_writer import ChildRuns, WriterCall
     from asl.execution.states import Step
 
 # AWS runs at most 40 inline Map iterations at once, and 10,000 distributed children.
@@ -217,6 +218,11 @@ async def run_map_attempt(step: Step) -> Any:
         from asl.execution.item_reader import prepare_reader
 
         prepared = prepare_reader(step, reader, data)
+    writer = None
+    if state.result_writer is not None and state.mode == "DISTRIBUTED":
+        from asl.execution.result_writer import prepare_writer
+
+        writer = prepare_writer(step, state.result_writer, data)
     with step.evaluating():
         tolerated_count = _int_field(step, state.tolerated_failure_count, data, "count")
         tolerated_pct = _int_field(step, state.tolerated_failure_percentage, data, "percentage")
@@ -257,7 +263,10 @@ async def run_map_attempt(step: Step) -> Any:
 
             child.history = History(None)
             child.prev = 0
-            return await runner.run_scope(processor, iteration_input(i), child)
+            value = iteration_input(i)
+            if children is None:
+                return await runner.run_scope(processor, value, child)
+            return await children.track(i, value, runner.run_scope(processor, value, child))
         child.emit("MapIterationStarted", {"name": name, "index": i})
         value = iteration_input(i)
         try:
@@ -299,6 +308,11 @@ async def run_map_attempt(step: Step) -> Any:
                 frame.emit("MapRunFailed", _error_details(e))
             raise
     count = len(items) if batches is None else len(batches)
+    children = None
+    if writer is not None:
+        from asl.execution.result_writer import ChildRuns
+
+        children = ChildRuns(count, runner.clock.now, iteration_input)
     try:
         results = await _run_children(
             frame, count, limit, iteration, on_failure, isolated=distributed
@@ -311,12 +325,34 @@ async def run_map_attempt(step: Step) -> Any:
                 "The specified tolerated failure threshold was exceeded",
             )
         if distributed:
+            if writer is not None and children is not None:
+                error = await _export_failed_run(writer, children, map_run_arn, error)
             frame.emit("MapRunFailed", _error_details(error))
         raise error from None
+    if writer is not None and children is not None:
+        try:
+            results = await writer.finish(children, map_run_arn)
+        except StatesError as e:
+            frame.emit("MapRunFailed", _error_details(e))
+            raise
     if distributed:
         frame.emit("MapRunSucceeded")
     frame.emit("MapStateSucceeded")
     return results
+
+
+async def _export_failed_run(
+    writer: WriterCall, children: ChildRuns, map_run_arn: str, error: StatesError
+) -> StatesError:
+    """A failed Map Run still exports its results (AWS writes FAILED and PENDING files
+    for it); returns the error the Map fails with: the run's, or the export's."""
+    if writer.resource is None:
+        return error
+    try:
+        await writer.export(children.all(), map_run_arn)
+    except StatesError as failure:
+        return failure
+    return error
 
 
 def _error_details(error: StatesError) -> dict[str, Any]:

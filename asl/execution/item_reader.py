@@ -100,9 +100,10 @@ async def read_items(step: Step, reader: Mapping[str, Any], data: Any) -> list[A
 # -- preparing the request ------------------------------------------------------------------
 
 
-def _definition_error(step: Step, problem: str) -> StatesError:
-    """A reader definition AWS would not accept (found when validation was skipped)."""
-    return StatesError("States.Runtime", f"The ItemReader of state '{step.state.name}' {problem}")
+def _definition_error(step: Step, problem: str, owner: str = "ItemReader") -> StatesError:
+    """A reader (or writer) definition AWS would not accept (found when validation was
+    skipped)."""
+    return StatesError("States.Runtime", f"The {owner} of state '{step.state.name}' {problem}")
 
 
 def _resource(step: Step, reader: Mapping[str, Any]) -> Resource:
@@ -168,9 +169,16 @@ def _check_csv_config(step: Step, config: Mapping[str, Any]) -> None:
 
 
 def _parameters(step: Step, reader: Mapping[str, Any], data: Any) -> Any:
-    """The S3 request: Parameters (JSONPath payload template) or Arguments (JSONata)."""
+    return request_parameters(step, reader, data)
+
+
+def request_parameters(
+    step: Step, spec: Mapping[str, Any], data: Any, owner: str = "ItemReader"
+) -> Any:
+    """The S3 request of an ItemReader or ResultWriter ``spec``: its Parameters (JSONPath
+    payload template, evaluated on ``data``) or Arguments (JSONata); ``{}`` if absent."""
     if step.jsonata:
-        arguments = reader.get("Arguments")
+        arguments = spec.get("Arguments")
         if arguments is None:
             return {}
         from asl.expressions.jsonata import JsonataSyntaxError, compile_jsonata_template
@@ -178,11 +186,11 @@ def _parameters(step: Step, reader: Mapping[str, Any], data: Any) -> Any:
         try:
             template = compile_jsonata_template(arguments)
         except JsonataSyntaxError as e:
-            raise _definition_error(step, f"has invalid Arguments: {e}") from None
+            raise _definition_error(step, f"has invalid Arguments: {e}", owner) from None
         return evaluate_jsonata(
             template, step.states_binding(), step.variables, "Arguments", now_millis=step.now_millis
         )
-    parameters = reader.get("Parameters")
+    parameters = spec.get("Parameters")
     if parameters is None:
         return {}
     from asl.expressions.templates import TemplateSyntaxError, compile_template
@@ -190,7 +198,7 @@ def _parameters(step: Step, reader: Mapping[str, Any], data: Any) -> Any:
     try:
         compiled = compile_template(parameters)
     except TemplateSyntaxError as e:
-        raise _definition_error(step, f"has invalid Parameters: {e}") from None
+        raise _definition_error(step, f"has invalid Parameters: {e}", owner) from None
     return compiled.evaluate(data, step.ctx, step.variables, field="Parameters")
 
 
@@ -295,11 +303,21 @@ def _nothing(*_: Any) -> None:
 
 async def _call(call: ReaderCall, parameters: Any) -> Any:
     """One S3 call through the task backends; service errors become ItemReaderFailed."""
-    step = call.step
+    return await call_resource(
+        call.step, call.resource, parameters, ITEM_READER_FAILED, "Reading the items failed."
+    )
+
+
+async def call_resource(
+    step: Step, resource: Resource, parameters: Any, failure: str, default_cause: str
+) -> Any:
+    """One call of ``resource`` through the task backends (as a Task state would make it,
+    without task events); a service error becomes ``failure`` (e.g.
+    ``States.ItemReaderFailed``), a ``States.Runtime`` error (no backend) stays as is."""
     runner = step.frame.runner
-    backend = runner.backends.resolve(call.resource)
+    backend = runner.backends.resolve(resource)
     request = TaskRequest(
-        resource=call.resource,
+        resource=resource,
         parameters=parameters,
         state_name=step.state.name,
         context=step.context,
@@ -317,7 +335,7 @@ async def _call(call: ReaderCall, parameters: Any) -> Any:
         if e.error == "States.Runtime":
             raise
         detail = f"{e.error}: {e.cause}" if e.error and e.cause else e.error or e.cause
-        raise StatesError(ITEM_READER_FAILED, detail or "Reading the items failed.") from None
+        raise StatesError(failure, detail or default_cause) from None
 
 
 def _body(result: Any, step: Step) -> str:
@@ -507,7 +525,9 @@ __all__ = [
     "ITEM_READER_FAILED",
     "MAX_ITEMS_LIMIT",
     "ReaderCall",
+    "call_resource",
     "hash_map_order",
     "prepare_reader",
     "read_items",
+    "request_parameters",
 ]
