@@ -197,9 +197,12 @@ def prepare_writer(step: Step, writer: Mapping[str, Any], data: Any) -> WriterCa
 
 def metadata(run: ChildRun, map_run_arn: str) -> dict[str, Any]:
     """A child as the ``NONE`` transformation gives it (keys in AWS's order)."""
-    details = {"Included": True}
     if run.status == "PENDING":
-        return {"Input": compact(run.input), "InputDetails": details, "Status": "PENDING"}
+        return {
+            "Input": compact(run.input),
+            "InputDetails": {"Included": True},
+            "Status": "PENDING",
+        }
     machine = map_run_arn.split(":mapRun:", 1)[-1].rsplit(":", 1)[0]
     base = map_run_arn.split(":mapRun:", 1)[0]
     entry: dict[str, Any] = {}
@@ -209,11 +212,11 @@ def metadata(run: ChildRun, map_run_arn: str) -> dict[str, Any]:
         entry["Error"] = run.error
     entry["ExecutionArn"] = f"{base}:execution:{machine}:{run.name}"
     entry["Input"] = compact(run.input)
-    entry["InputDetails"] = details
+    entry["InputDetails"] = {"Included": True}
     entry["Name"] = run.name
     if run.status == "SUCCEEDED":
         entry["Output"] = compact(run.output)
-    entry["OutputDetails"] = details
+    entry["OutputDetails"] = {"Included": True}
     entry["RedriveCount"] = 0
     if run.status == "SUCCEEDED":
         entry["RedriveStatus"] = "NOT_REDRIVABLE"

@@ -469,3 +469,15 @@ def test_an_inline_map_ignores_result_writer():
     definition["States"]["Map"]["ItemProcessor"]["ProcessorConfig"] = {"Mode": "INLINE"}
     ex = asl.run(definition, [[1], [2]])
     assert ex.output == [[1], [2]]
+
+
+def test_mocked_responses_answer_every_write_of_the_map():
+    # one response (not a list) answers every call: each file and the manifest is a call
+    ex = asl.run(machine(export("out")), [1, 2], mocks={"Map": {"Return": {}}})
+    assert ex.status == "SUCCEEDED", ex.cause
+    throw = {"Throw": {"Error": "S3.NoSuchBucketException", "Cause": "no bucket"}}
+    ex = asl.run(machine(export("out")), [1], mocks={"Map": throw})
+    assert (ex.error, ex.cause) == (
+        "States.ResultWriterFailed",
+        "S3.NoSuchBucketException: no bucket",
+    )
