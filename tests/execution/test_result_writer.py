@@ -422,9 +422,7 @@ def test_mocked_by_the_map_state_name():
 @pytest.mark.parametrize(
     ("writer", "problem"),
     [
-        ({}, "needs a WriterConfig, or a Resource and Parameters"),
         ({"Resource": GET, "Parameters": {"Bucket": "b"}}, "which cannot write results"),
-        ({"Parameters": {"Bucket": "b"}}, "has Parameters but no Resource"),
         ({"Resource": PUT, "Parameters": {"Prefix": "p"}}, "needs a Bucket name"),
         ({"Resource": PUT, "Parameters": {"Bucket": "b", "Prefix": 3}}, "Prefix that is not"),
     ],
@@ -434,6 +432,12 @@ def test_definitions_aws_would_refuse_fail_clearly(writer: dict, problem: str):
     assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
     assert "The ResultWriter of state 'Map'" in ex.cause
     assert problem in ex.cause
+
+
+@pytest.mark.parametrize("writer", [{}, {"Parameters": {"Bucket": "b"}}])
+def test_incomplete_writers_are_refused_before_running(writer: dict):
+    with pytest.raises(asl.DefinitionError, match="ResultWriter must hold 'WriterConfig'"):
+        asl.run(machine(writer), [1], resources=Bucket().resources)
 
 
 @pytest.mark.parametrize(

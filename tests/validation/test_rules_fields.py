@@ -260,3 +260,39 @@ def test_a_distributed_processor_needs_an_execution_type() -> None:
     assert (
         diagnostic.message == "The field 'ExecutionType' is required when 'Mode' is 'DISTRIBUTED'"
     )
+
+
+WRITER_RESOURCE = "arn:aws:states:::s3:putObject"
+
+
+@pytest.mark.parametrize(
+    "writer",
+    [
+        {},
+        {"Resource": WRITER_RESOURCE},
+        {"Parameters": {"Bucket": "b", "Prefix": "p"}},
+        {"WriterConfig": {"OutputType": "JSON"}, "Resource": WRITER_RESOURCE},
+    ],
+)
+def test_result_writer_needs_a_documented_set_of_fields(writer: dict) -> None:
+    state = {"Type": "Map", "ItemProcessor": DISTRIBUTED, "ResultWriter": writer, "End": True}
+    found = errors(single(state))
+    assert [d.path for d in found] == ["/States/A/ResultWriter"]
+    assert "WriterConfig" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "writer",
+    [
+        {"WriterConfig": {"OutputType": "JSON", "Transformation": "FLATTEN"}},
+        {"Resource": WRITER_RESOURCE, "Parameters": {"Bucket": "b", "Prefix": "p"}},
+        {
+            "Resource": WRITER_RESOURCE,
+            "Parameters": {"Bucket": "b", "Prefix": "p"},
+            "WriterConfig": {"OutputType": "JSONL", "Transformation": "COMPACT"},
+        },
+    ],
+)
+def test_result_writer_field_sets_aws_accepts(writer: dict) -> None:
+    state = {"Type": "Map", "ItemProcessor": DISTRIBUTED, "ResultWriter": writer, "End": True}
+    accepts(single(state))
