@@ -108,7 +108,14 @@ class VirtualClock(Clock):
         return self._origin_ts + (time.monotonic() - self._real_origin) + self._offset.get()
 
     async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of virtual time.  Time jumps once nothing else can run (every
+        other task waits and no worker thread is busy) and no earlier deadline is pending,
+        so work still running in real time, a handler in a thread say, finishes first and
+        events keep the order they would have on AWS."""
         if seconds > 0:
+            if _can_detect_idle():
+                await self._virtual_wait(None, seconds)
+                return
             self._offset.set(self._offset.get() + seconds)
         await anyio.lowlevel.checkpoint()
 
@@ -128,61 +135,125 @@ class VirtualClock(Clock):
         if timeout is None:
             await event.wait()
             return True
-        waiter = _VirtualWaiter(self._seconds() + max(timeout, 0.0))
+        if not _can_detect_idle():
+            # no way to tell when the loop is idle: the deadline passes in real time
+            with anyio.move_on_after(max(timeout, 0.0)):
+                await event.wait()
+            return event.is_set()
+        return await self._virtual_wait(event, timeout)
+
+    async def _virtual_wait(self, event: anyio.Event | None, timeout: float) -> bool:
+        """Wait for ``event`` (None: nothing) until the loop's coordinator says this
+        waiter's deadline has come; returns whether the event was set."""
+        offset = self._offset.get()
+        waiter = _VirtualWaiter(self, offset, self._seconds() + max(timeout, 0.0))
         waiters = _loop_waiters()
         waiters.append(waiter)
         try:
-            return await self._wait(event, waiter, waiters)
+            _ensure_coordinator(waiters)
+            with waiter.scope:
+                if event is None:
+                    await anyio.sleep_forever()
+                else:
+                    await event.wait()
         finally:
             waiters.remove(waiter)
+        if event is not None and event.is_set():
+            return True
+        self._offset.set(offset + max(waiter.deadline - self._seconds(), 0.0))
+        return False
 
-    async def _wait(
-        self, event: anyio.Event, waiter: _VirtualWaiter, waiters: list[_VirtualWaiter]
-    ) -> bool:
-        assert waiter.deadline is not None
-        idle_checks = 0
-        busy_checks = 0
-        delay = 0.0
-        while not event.is_set():
-            if self._seconds() >= waiter.deadline:
-                return False  # the deadline passed in real time too
-            if delay:
-                with anyio.move_on_after(delay):
-                    await event.wait()
-            else:
-                # one pass of the event loop (ready I/O and thread wake-ups included)
-                await anyio.lowlevel.checkpoint()
-            if event.is_set():
-                break
+
+class _VirtualWaiter:
+    """A task waiting on a virtual clock until its deadline (virtual seconds) or an event.
+
+    The loop's coordinator ends the wait by cancelling ``scope``; the waiter's clock and
+    timeline offset tell it the waiter's current time."""
+
+    __slots__ = ("clock", "offset", "deadline", "order", "scope", "fired")
+
+    _counter = 0
+
+    def __init__(self, clock: VirtualClock, offset: float, deadline: float):
+        _VirtualWaiter._counter += 1
+        self.order = _VirtualWaiter._counter
+        self.clock = clock
+        self.offset = offset
+        self.deadline = deadline
+        self.scope = anyio.CancelScope()
+        self.fired = False
+
+    def key(self) -> tuple[float, int]:
+        return (self.deadline, self.order)
+
+    def due_in_real_time(self) -> bool:
+        """Whether the deadline has passed on the waiter's timeline in real time alone."""
+        return time.monotonic() - self.clock._real_origin + self.offset >= self.deadline
+
+    def fire(self) -> None:
+        self.fired = True
+        self.scope.cancel()
+
+
+# waiters whose deadlines are this close (virtual seconds) wake together: their order is
+# a matter of microseconds of real time, and waking them one by one would cost a scan of
+# every task per waiter
+_WAKE_TOGETHER = 0.01
+
+_coordinators: Any = None
+
+
+def _ensure_coordinator(waiters: list[_VirtualWaiter]) -> None:
+    """Start the task that ends this loop's virtual waits, unless it is running."""
+    import asyncio
+    import weakref
+
+    global _coordinators
+    if _coordinators is None:
+        _coordinators = weakref.WeakKeyDictionary()
+    loop = asyncio.get_running_loop()
+    task = _coordinators.get(loop)
+    if task is None or task.done():
+        _coordinators[loop] = loop.create_task(_coordinate(waiters))
+
+
+async def _coordinate(waiters: list[_VirtualWaiter]) -> None:
+    """End virtual waits: at once when a deadline passed in real time, and for the
+    earliest deadline (with those within `_WAKE_TOGETHER` of it) once the loop is idle.
+    One task decides for all waiters, so they never keep each other from seeing the loop
+    idle."""
+    import asyncio
+
+    idle_checks = 0
+    busy_checks = 0
+    delay = 0.0
+    while any(not w.fired for w in waiters):
+        await asyncio.sleep(delay)
+        pending = [w for w in waiters if not w.fired]
+        fired = False
+        for waiter in pending:
+            if waiter.due_in_real_time():
+                waiter.fire()
+                fired = True
+        if not fired and pending:
             if _all_blocked():
                 idle_checks += 1
                 # two consecutive idle observations guard against a wake-up in flight
                 if idle_checks >= 2:
-                    if waiter is min(waiters, key=_VirtualWaiter.key):
-                        self._offset.set(self._offset.get() + waiter.deadline - self._seconds())
-                        return False
-                    busy_checks += 1  # an earlier deadline goes first
+                    limit = min(pending, key=_VirtualWaiter.key).deadline + _WAKE_TOGETHER
+                    for waiter in pending:
+                        if waiter.deadline <= limit:
+                            waiter.fire()
+                    fired = True
             else:
                 idle_checks = 0
                 busy_checks += 1
-            if busy_checks > 2:
-                # others are working: poll gently, backing off to 10 ms
-                delay = min(delay * 2 or 0.0002, 0.01)
-        return True
-
-
-class _VirtualWaiter:
-    """A task waiting on a virtual clock, with its deadline (virtual seconds) if any."""
-
-    _counter = 0
-
-    def __init__(self, deadline: float | None):
-        _VirtualWaiter._counter += 1
-        self.order = _VirtualWaiter._counter
-        self.deadline = deadline
-
-    def key(self) -> tuple[float, int]:
-        return (self.deadline if self.deadline is not None else float("inf"), self.order)
+        if fired:
+            idle_checks = busy_checks = 0
+            delay = 0.0
+        elif busy_checks > 2:
+            # others are working: poll gently, backing off to 10 ms
+            delay = min(delay * 2 or 0.0002, 0.01)
 
 
 _outside = 0

@@ -274,14 +274,7 @@ class Runner:
         """A Retry's wait.  Under the virtual clock, time jumps only once nothing else can
         run, so handlers still running in real time (holding Lambda concurrency, say)
         finish first, as they would during a real back-off."""
-        if not self.clock.virtual:
-            return await self.sleep(seconds)
-        if self.deadline is not None:
-            remaining = (self.deadline - self.clock.now()).total_seconds()
-            if seconds >= remaining:
-                await self.clock.wait_event(anyio.Event(), max(remaining, 0))
-                raise ExecutionTimedOut()
-        await self.clock.wait_event(anyio.Event(), seconds)
+        await self.sleep(seconds)
 
     async def sleep(self, seconds: float) -> None:
         """Wait on the clock, honouring the execution's TimeoutSeconds."""

@@ -109,3 +109,88 @@ def test_real_clock_wait_state():
     ex = asl.run(definition, {"a": 1}, clock="real")
     assert ex.output == {"a": 1}
     assert time.monotonic() - t0 >= 1
+
+
+FAST = "arn:aws:lambda:us-east-1:123456789012:function:fast"
+
+
+def test_a_virtual_wait_lets_real_work_beside_it_finish_first():
+    # one branch waits an hour of virtual time while the other runs a handler for real:
+    # time jumps only once the handler is done, so the history reads as on AWS
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "W",
+                        "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}},
+                    },
+                    {
+                        "StartAt": "T",
+                        "States": {"T": {"Type": "Task", "Resource": FAST, "End": True}},
+                    },
+                ],
+                "End": True,
+            }
+        },
+    }
+
+    def fast(event, context):
+        time.sleep(0.05)
+        return "done"
+
+    ex = asl.run(definition, {}, functions={"fast": fast})
+    assert ex.status == "SUCCEEDED", ex.cause
+    types = [e["type"] for e in ex.history]
+    assert types.index("LambdaFunctionSucceeded") < types.index("WaitStateExited")
+    stamps = [e["timestamp"] for e in ex.history]
+    assert stamps == sorted(stamps)
+
+
+def test_concurrent_waits_end_in_order_of_their_deadlines():
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "W",
+                    "States": {"W": {"Type": "Wait", "SecondsPath": "$", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    seconds = [50, 10, 30, 20, 40]
+    ex = asl.run(definition, seconds)
+    assert ex.status == "SUCCEEDED", ex.cause
+    done = [
+        e["mapIterationSucceededEventDetails"]["index"] for e in ex.events("MapIterationSucceeded")
+    ]
+    assert [seconds[i] for i in done] == sorted(seconds)
+    stamps = [e["timestamp"] for e in ex.history]
+    assert stamps == sorted(stamps)
+
+
+def test_a_thousand_concurrent_waits_stay_cheap():
+    # waits due at the same moment are released together, not one scan of the loop each
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "MaxConcurrency": 1000,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "W",
+                    "States": {"W": {"Type": "Wait", "Seconds": 60, "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    ex = asl.run(definition, list(range(1000)))
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert len(ex.output) == 1000

@@ -30,17 +30,17 @@ values = st.recursive(
         st.lists(children, max_size=10)
         | st.dictionaries(st.text(max_size=8), children, max_size=10)
     ),
-    max_leaves=40,
+    max_leaves=12,
 )
 plain_keys = st.text(alphabet="abcdefghij_", min_size=1, max_size=6)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.dictionaries(
         plain_keys,
-        st.lists(values, max_size=10) | st.dictionaries(st.text(max_size=8), values, max_size=10),
-        max_size=6,
+        st.lists(values, max_size=5) | st.dictionaries(st.text(max_size=8), values, max_size=5),
+        max_size=4,
     )
 )
 def test_the_size_of_an_object_of_containers_is_its_json_text_size(value: dict) -> None:
