@@ -1,11 +1,14 @@
 """Clocks: everything in `asl` that waits or reads the time goes through one.
 
-The virtual clock (the default) makes waiting free: ``sleep`` returns at once while the
-time seen by the sleeping task moves forward, so Wait states, Retry back-off and
-asynchronous Lambda retries take no real time while timestamps advance exactly as if
-they had.  Each task keeps its own timeline (a context variable, which anyio copies into
-child tasks), so concurrent Parallel branches each see their own waits; a parent that
-joins its children moves to the latest of their timelines (`advance_to`).
+The virtual clock (the default) makes waiting free: a wait ends as soon as nothing else
+in the event loop can run (and no earlier deadline is pending), and the time seen by the
+waiting task jumps to its deadline, so Wait states, Retry back-off and asynchronous
+Lambda retries take no real time while timestamps advance exactly as if they had.  Work
+still running for real (a handler in a worker thread) finishes first, as it would have
+during a real wait.  Each task keeps its own timeline (a context variable, which anyio
+copies into child tasks), so concurrent Parallel branches each see their own waits; a
+parent that joins its children moves to the latest of their timelines (`advance_to`).
+One coordinator task per event loop decides when waits end (`_coordinate`).
 """
 
 from __future__ import annotations
