@@ -225,6 +225,16 @@ async def _coordinate(waiters: list[_VirtualWaiter]) -> None:
     earliest deadline (with those within `_WAKE_TOGETHER` of it) once the loop is idle.
     One task decides for all waiters, so they never keep each other from seeing the loop
     idle."""
+    try:
+        await _decide_waits(waiters)
+    finally:
+        # stopped early (the loop is closing) or failed: no waiter may be left hanging
+        for waiter in waiters:
+            if not waiter.fired:
+                waiter.fire()
+
+
+async def _decide_waits(waiters: list[_VirtualWaiter]) -> None:
     import asyncio
 
     idle_checks = 0
