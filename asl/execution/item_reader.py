@@ -14,6 +14,19 @@ register a handler like any other resource (or mock the Map state by name in ``m
   ``LastModified`` in epoch seconds, ``Size``, ``StorageClass``).  A truncated response is
   followed by calls with its ``NextContinuationToken``.
 
+- ``ReaderConfig.ItemsPointer`` (JSON): a JSON Pointer (RFC 6901, e.g. ``/data/items``)
+  selecting the array to iterate inside the file.
+- ``InputType`` ``PARQUET``: one object per row, read with pyarrow (``pip install pyarrow``);
+  the handler returns the object's bytes.
+- ``InputType`` ``MANIFEST`` (``ManifestType`` ``S3_INVENTORY``, the default): the object is
+  an S3 Inventory ``manifest.json``; each CSV inventory file it lists (gzip or plain) is
+  fetched with s3:getObject from its ``destinationBucket``, one item per row keyed by the
+  ``fileSchema`` fields.  ``ManifestType`` ``ATHENA_DATA``: the object is an Athena UNLOAD
+  manifest (one ``s3://bucket/key`` a line); each data file is read per ``InputType``
+  (``CSV``, ``JSONL`` or ``PARQUET``).
+- ``listObjectsV2`` with ``ReaderConfig.Transformation`` ``LOAD_AND_FLATTEN``: each listed
+  object is fetched with s3:getObject and read per ``InputType``; the items are concatenated.
+
 ``MaxItems`` / ``MaxItemsPath`` limit the count (0 means no limit; AWS stops at 100,000,000).
 AWS records no history events for these calls.  As AWS reports them: a failure to read
 the items is ``States.ItemReaderFailed`` (inside the Map Run), a ``MaxItemsPath`` value that
@@ -24,6 +37,7 @@ is not an integer ``States.Runtime`` (before the Map Run starts).  Hence two ste
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import itertools
 import json
@@ -46,8 +60,12 @@ MAX_ITEMS_LIMIT = 100_000_000
 
 _GET_OBJECT = "getObject"
 _LIST_OBJECTS = "listObjectsV2"
-_INPUT_TYPES = ("CSV", "JSON", "JSONL")
-_UNSUPPORTED_INPUT_TYPES = ("PARQUET", "MANIFEST")
+_INPUT_TYPES = ("CSV", "JSON", "JSONL", "PARQUET", "MANIFEST")
+# the formats of a data file (listed by listObjectsV2 or an Athena manifest)
+_DATA_TYPES = ("CSV", "JSON", "JSONL", "PARQUET")
+_ATHENA_TYPES = ("CSV", "JSONL", "PARQUET")
+_MANIFEST_TYPES = ("S3_INVENTORY", "ATHENA_DATA")
+_TRANSFORMATIONS = ("NONE", "LOAD_AND_FLATTEN")
 _DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
 # the fields of a listed object, in the order AWS writes them
 _OBJECT_FIELDS = ("Key", "LastModified", "Size", "StorageClass")
@@ -66,16 +84,18 @@ class ReaderCall:
     async def read(self) -> list[Any]:
         """The items (at most the MaxItems limit); raises ``States.ItemReaderFailed``."""
         limit = _limit(self.max_items)
-        if self.resource.action == _LIST_OBJECTS:
-            return await _list_objects(self, limit)
         headers = _given_headers(self.config)
-        body = _body(await _call(self, self.parameters), self.step)
-        kind = self.config["InputType"]
-        if kind == "JSON":
-            return _json_items(body)[:limit]
-        if kind == "JSONL":
-            return _jsonl_items(body, limit)
-        return _csv_items(body, self.config, headers, limit)
+        if self.resource.action == _LIST_OBJECTS:
+            if self.config.get("Transformation", "NONE") == "LOAD_AND_FLATTEN":
+                listed = await _list_objects(self, MAX_ITEMS_LIMIT)
+                return await _load_and_flatten(self, listed, headers, limit)
+            return await _list_objects(self, limit)
+        raw = _raw_body(await _call(self, self.parameters), self.step)
+        if self.config.get("ManifestType") == "ATHENA_DATA":
+            return await _athena_items(self, _text(raw), headers, limit)
+        if self.config["InputType"] == "MANIFEST":
+            return await _inventory_items(self, _text(raw), limit)
+        return _parse(raw, self.config, headers, limit)
 
 
 def prepare_reader(step: Step, reader: Mapping[str, Any], data: Any) -> ReaderCall:
@@ -131,20 +151,71 @@ def _config(step: Step, reader: Mapping[str, Any], resource: Resource) -> Mappin
     if not isinstance(config, Mapping):
         raise _definition_error(step, "has a ReaderConfig that is not an object")
     if resource.api == _LIST_OBJECTS:
-        return config
-    kind = config.get("InputType")
-    if kind in _UNSUPPORTED_INPUT_TYPES:
+        _check_list_config(step, config)
+    else:
+        _check_get_config(step, config)
+    if config.get("InputType") == "CSV":
+        _check_csv_config(step, config)
+    if "ItemsPointer" in config:
+        _check_pointer(step, config)
+    return config
+
+
+def _check_list_config(step: Step, config: Mapping[str, Any]) -> None:
+    """listObjectsV2 reads objects, or (LOAD_AND_FLATTEN) the items of each object."""
+    transformation = config.get("Transformation", "NONE")
+    if transformation not in _TRANSFORMATIONS:
         raise _definition_error(
-            step, f"reads InputType {kind}, which asl does not support (CSV, JSON and JSONL)"
+            step, f"has the Transformation {compact(transformation)}: use NONE or LOAD_AND_FLATTEN"
         )
+    kind = config.get("InputType")
+    if transformation == "LOAD_AND_FLATTEN" and kind not in _DATA_TYPES:
+        found = "no InputType" if kind is None else f"the InputType {compact(kind)}"
+        raise _definition_error(
+            step,
+            f"has {found}: LOAD_AND_FLATTEN needs ReaderConfig.InputType {', '.join(_DATA_TYPES)}",
+        )
+
+
+def _check_get_config(step: Step, config: Mapping[str, Any]) -> None:
+    if "Transformation" in config:
+        raise _definition_error(
+            step, "has a Transformation, which only arn:aws:states:::s3:listObjectsV2 takes"
+        )
+    kind = config.get("InputType")
     if kind not in _INPUT_TYPES:
         found = "no InputType" if kind is None else f"the InputType {compact(kind)}"
         raise _definition_error(
-            step, f"has {found}: s3:getObject needs ReaderConfig.InputType CSV, JSON or JSONL"
+            step,
+            f"has {found}: s3:getObject needs ReaderConfig.InputType {', '.join(_INPUT_TYPES)}",
         )
-    if kind == "CSV":
-        _check_csv_config(step, config)
-    return config
+    manifest = config.get("ManifestType")
+    if manifest is None:
+        return
+    if manifest not in _MANIFEST_TYPES:
+        raise _definition_error(
+            step, f"has the ManifestType {compact(manifest)}: use S3_INVENTORY or ATHENA_DATA"
+        )
+    if manifest == "S3_INVENTORY" and kind != "MANIFEST":
+        raise _definition_error(step, "reads an S3_INVENTORY manifest: InputType must be MANIFEST")
+    if manifest == "ATHENA_DATA" and kind not in _ATHENA_TYPES:
+        raise _definition_error(
+            step,
+            "reads an ATHENA_DATA manifest: InputType must be the data files' format, "
+            f"{', '.join(_ATHENA_TYPES)}",
+        )
+
+
+def _check_pointer(step: Step, config: Mapping[str, Any]) -> None:
+    pointer = config["ItemsPointer"]
+    if config.get("InputType") != "JSON":
+        raise _definition_error(step, "has an ItemsPointer, which only InputType JSON takes")
+    if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
+        raise _definition_error(
+            step,
+            f"has the ItemsPointer {compact(pointer)}, which is not a JSON Pointer "
+            "(it must be empty or start with '/', e.g. /data/items)",
+        )
 
 
 def _check_csv_config(step: Step, config: Mapping[str, Any]) -> None:
@@ -338,25 +409,56 @@ async def call_resource(
         raise StatesError(failure, detail or default_cause) from None
 
 
-def _body(result: Any, step: Step) -> str:
-    """The object's text from a getObject result: the text itself or ``{"Body": ...}``."""
+def _raw_body(result: Any, step: Step) -> str | bytes:
+    """The object's content from a getObject result: text, bytes or ``{"Body": ...}``."""
     if isinstance(result, Mapping) and "Body" in result:
         result = result["Body"]
     if hasattr(result, "read"):  # a botocore StreamingBody
         result = result.read()
     if isinstance(result, (bytes, bytearray)):
-        try:
-            result = bytes(result).decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise StatesError(ITEM_READER_FAILED, f"The object is not UTF-8 text: {e}") from None
+        return bytes(result)
     if not isinstance(result, str):
         raise StatesError(
             "States.Runtime",
             f"The s3:getObject handler for the ItemReader of state '{step.state.name}' must "
-            "return the object's body as a string, or a dict with a 'Body' string, not "
+            "return the object's body as a string or bytes, or a dict with a 'Body', not "
             f"{json_type_name(result)}",
         )
-    return result.removeprefix("\ufeff")  # a byte order mark is not part of the data
+    return result
+
+
+def _text(raw: str | bytes) -> str:
+    """The object's text (UTF-8, without a byte order mark)."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise StatesError(ITEM_READER_FAILED, f"The object is not UTF-8 text: {e}") from None
+    return raw.removeprefix("\ufeff")  # a byte order mark is not part of the data
+
+
+def _gunzipped(raw: str | bytes) -> str | bytes:
+    """A listed data file's content, decompressed when gzip (inventory and UNLOAD files)."""
+    if isinstance(raw, bytes) and raw[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError) as e:
+            raise StatesError(ITEM_READER_FAILED, f"The object is not valid gzip: {e}") from None
+    return raw
+
+
+async def _get(call: ReaderCall, bucket: Any, key: Any) -> str | bytes:
+    """One object's content, fetched with s3:getObject through the same backends."""
+    arn = call.resource.arn
+    resource = parse_resource(arn[: arn.rindex(":") + 1] + _GET_OBJECT)
+    result = await call_resource(
+        call.step,
+        resource,
+        {"Bucket": bucket, "Key": key},
+        ITEM_READER_FAILED,
+        "Reading the items failed.",
+    )
+    return _raw_body(result, call.step)
 
 
 async def _list_objects(call: ReaderCall, limit: int) -> list[Any]:
@@ -425,18 +527,185 @@ def _epoch_seconds(text: str) -> Any:
 # -- parsing the object ------------------------------------------------------------------------
 
 
+def _parse(
+    raw: str | bytes, config: Mapping[str, Any], headers: list[str] | None, limit: int
+) -> list[Any]:
+    """The items of one object read as ``config["InputType"]``, at most ``limit``."""
+    kind = config["InputType"]
+    if kind == "PARQUET":
+        return _parquet_items(raw, limit)
+    body = _text(raw)
+    if kind == "JSON":
+        return _json_items(body, config.get("ItemsPointer", ""))[:limit]
+    if kind == "JSONL":
+        return _jsonl_items(body, limit)
+    return _csv_items(body, config, headers, limit)
+
+
+async def _load_and_flatten(
+    call: ReaderCall, listed: list[dict[str, Any]], headers: list[str] | None, limit: int
+) -> list[Any]:
+    """The items of every listed object, in listing order (LOAD_AND_FLATTEN)."""
+    bucket = call.parameters.get("Bucket") if isinstance(call.parameters, Mapping) else None
+    items: list[Any] = []
+    for entry in listed:
+        key = entry.get("Key")
+        if len(items) >= limit:
+            break
+        if isinstance(key, str) and key.endswith("/"):
+            continue  # a "folder" placeholder holds no data
+        raw = await _get(call, bucket, key)
+        items.extend(_parse(raw, call.config, headers, limit - len(items)))
+    return items
+
+
+async def _inventory_items(call: ReaderCall, body: str, limit: int) -> list[dict[str, str]]:
+    """The rows of the CSV files an S3 Inventory ``manifest.json`` lists."""
+    manifest = _manifest(body)
+    file_format = manifest.get("fileFormat")
+    if file_format != "CSV":
+        raise StatesError(
+            ITEM_READER_FAILED,
+            f"The S3 Inventory manifest has the fileFormat {compact(file_format)}: "
+            "only CSV inventory reports can be read",
+        )
+    schema = manifest.get("fileSchema")
+    files = manifest.get("files")
+    if not isinstance(schema, str) or not isinstance(files, list):
+        raise StatesError(
+            ITEM_READER_FAILED,
+            "The S3 Inventory manifest needs a fileSchema string and a files list",
+        )
+    headers = [name.strip() for name in schema.split(",")]
+    bucket = _inventory_bucket(manifest, call.parameters)
+    items: list[dict[str, str]] = []
+    for entry in files:
+        if len(items) >= limit:
+            break
+        key = entry.get("key") if isinstance(entry, Mapping) else None
+        if not isinstance(key, str):
+            raise StatesError(
+                ITEM_READER_FAILED,
+                f"The S3 Inventory manifest lists a file without a key: {compact(entry)}",
+            )
+        text = _text(_gunzipped(await _get(call, bucket, key)))
+        items.extend(_csv_items(text, {}, headers, limit - len(items)))
+    return items
+
+
+def _manifest(body: str) -> Mapping[str, Any]:
+    try:
+        manifest = json.loads(body, parse_constant=_reject_constant)
+    except ValueError as e:
+        raise StatesError(ITEM_READER_FAILED, f"The manifest is not valid JSON: {e}") from None
+    if not isinstance(manifest, Mapping):
+        raise StatesError(ITEM_READER_FAILED, "The manifest is not a JSON object")
+    return manifest
+
+
+def _inventory_bucket(manifest: Mapping[str, Any], parameters: Any) -> Any:
+    """The bucket holding the inventory files: the manifest's destinationBucket (an ARN),
+    else the bucket the manifest was read from."""
+    destination = manifest.get("destinationBucket")
+    if isinstance(destination, str) and destination:
+        return destination.removeprefix("arn:aws:s3:::").split(":::")[-1]
+    return parameters.get("Bucket") if isinstance(parameters, Mapping) else None
+
+
+async def _athena_items(
+    call: ReaderCall, body: str, headers: list[str] | None, limit: int
+) -> list[Any]:
+    """The items of the data files an Athena UNLOAD manifest lists (one S3 URI a line)."""
+    items: list[Any] = []
+    for line in body.splitlines():
+        uri = line.strip()
+        if not uri:
+            continue
+        if len(items) >= limit:
+            break
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        if not uri.startswith("s3://") or not bucket or not key:
+            raise StatesError(
+                ITEM_READER_FAILED,
+                f"The Athena manifest lists {uri!r}, which is not an s3://bucket/key URI",
+            )
+        raw = _gunzipped(await _get(call, bucket, key))
+        items.extend(_parse(raw, call.config, headers, limit - len(items)))
+    return items
+
+
+def _parquet_items(raw: str | bytes, limit: int) -> list[dict[str, Any]]:
+    """One object per row of a Parquet file (pyarrow, imported only when needed)."""
+    try:
+        import pyarrow.parquet as pq  # type: ignore[import-not-found, import-untyped, unused-ignore]
+    except ImportError:
+        raise StatesError(
+            ITEM_READER_FAILED,
+            "Reading InputType PARQUET needs the pyarrow package: pip install pyarrow",
+        ) from None
+    data = raw.encode("utf-8") if isinstance(raw, str) else raw
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except Exception as e:  # pyarrow raises its own ArrowInvalid / OSError kinds
+        raise StatesError(
+            ITEM_READER_FAILED, f"The object is not a valid Parquet file: {e}"
+        ) from None
+    rows: list[dict[str, Any]] = table.slice(0, limit).to_pylist()
+    return [{k: _json_value(v) for k, v in row.items()} for row in rows]
+
+
+def _json_value(value: Any) -> Any:
+    """A Parquet cell as JSON: dates, times and decimals become text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _json_items(body: str) -> list[Any]:
+def _json_items(body: str, pointer: str = "") -> list[Any]:
     try:
         value = json.loads(body, parse_constant=_reject_constant)
     except ValueError as e:
         raise StatesError(ITEM_READER_FAILED, f"The object is not valid JSON: {e}") from None
+    value = _resolve_pointer(value, pointer)
     if not isinstance(value, list):
         raise StatesError(ITEM_READER_FAILED, "Attempting to map over non-iterable node.")
     return value
+
+
+def _resolve_pointer(document: Any, pointer: str) -> Any:
+    """The value a JSON Pointer (RFC 6901) selects in ``document``."""
+    value = document
+    if not pointer:
+        return value
+    for token in pointer[1:].split("/"):
+        name = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, Mapping) and name in value:
+            value = value[name]
+        elif isinstance(value, list) and name.isdigit() and (name == "0" or name[0] != "0"):
+            if int(name) >= len(value):
+                raise _pointer_failure(pointer)
+            value = value[int(name)]
+        else:
+            raise _pointer_failure(pointer)
+    return value
+
+
+def _pointer_failure(pointer: str) -> StatesError:
+    return StatesError(
+        ITEM_READER_FAILED, f"The ItemsPointer {pointer!r} selects nothing in the JSON object"
+    )
 
 
 def _jsonl_items(body: str, limit: int) -> list[Any]:

@@ -548,8 +548,42 @@ def test_mocked_by_the_map_state_name():
     ("reader", "message"),
     [
         ({"Resource": "arn:aws:states:::s3:putObject"}, "cannot read items"),
-        ({"Resource": GET}, "needs ReaderConfig.InputType CSV, JSON or JSONL"),
-        ({"Resource": GET, "ReaderConfig": {"InputType": "PARQUET"}}, "does not support"),
+        ({"Resource": GET}, "needs ReaderConfig.InputType CSV, JSON, JSONL, PARQUET, MANIFEST"),
+        (
+            {"Resource": LIST, "ReaderConfig": {"Transformation": "LOAD_AND_FLATTEN"}},
+            "LOAD_AND_FLATTEN needs ReaderConfig.InputType",
+        ),
+        (
+            {"Resource": LIST, "ReaderConfig": {"Transformation": "FLATTEN"}},
+            "use NONE or LOAD_AND_FLATTEN",
+        ),
+        (
+            {"Resource": GET, "ReaderConfig": {"InputType": "JSON", "Transformation": "NONE"}},
+            "only arn:aws:states:::s3:listObjectsV2 takes",
+        ),
+        (
+            {"Resource": GET, "ReaderConfig": {"InputType": "CSV", "ItemsPointer": "/a"}},
+            "only InputType JSON takes",
+        ),
+        (
+            {"Resource": GET, "ReaderConfig": {"InputType": "JSON", "ItemsPointer": "a"}},
+            "not a JSON Pointer",
+        ),
+        (
+            {"Resource": GET, "ReaderConfig": {"InputType": "MANIFEST", "ManifestType": "X"}},
+            "use S3_INVENTORY or ATHENA_DATA",
+        ),
+        (
+            {
+                "Resource": GET,
+                "ReaderConfig": {"InputType": "JSON", "ManifestType": "S3_INVENTORY"},
+            },
+            "InputType must be MANIFEST",
+        ),
+        (
+            {"Resource": GET, "ReaderConfig": {"InputType": "JSON", "ManifestType": "ATHENA_DATA"}},
+            "InputType must be the data files' format",
+        ),
         (
             {"Resource": GET, "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "GIVEN"}},
             "CSVHeaders must list them",
@@ -566,6 +600,236 @@ def test_readers_aws_would_reject_are_named(reader: dict, message: str):
     error = failure(definition, resources=Bucket("[]").resources, reader=reader)
     assert error.error == "States.Runtime"
     assert "The ItemReader of state 'Map'" in error.cause and message in error.cause
+
+
+# -- ItemsPointer, LOAD_AND_FLATTEN, manifests and Parquet ----------------------------------------
+
+JSON_DEFINITION = machine(get_object({"InputType": "JSON"}))
+
+
+def json_reader(**config: Any) -> dict:
+    return get_object({"InputType": "JSON", **config})
+
+
+def test_items_pointer_selects_a_nested_array():
+    body = json.dumps({"data": {"a/b": [{"x": 1}], "~k": [[1, 2], [3]]}})
+    bucket = Bucket(body)
+    read_with = lambda pointer: read(  # noqa: E731
+        JSON_DEFINITION, resources=bucket.resources, reader=json_reader(ItemsPointer=pointer)
+    )
+    assert read_with("/data/a~1b") == [{"x": 1}]
+    assert read_with("/data/~0k/1") == [3]
+
+
+def test_items_pointer_whole_document_and_max_items():
+    bucket = Bucket(json.dumps([1, 2, 3]))
+    reader = json_reader(ItemsPointer="", MaxItems=2)
+    assert read(JSON_DEFINITION, resources=bucket.resources, reader=reader) == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("pointer", "cause"),
+    [
+        ("/missing", "The ItemsPointer '/missing' selects nothing in the JSON object"),
+        ("/data/5", "The ItemsPointer '/data/5' selects nothing in the JSON object"),
+        ("/data/01", "The ItemsPointer '/data/01' selects nothing in the JSON object"),
+        ("/obj", "Attempting to map over non-iterable node."),
+    ],
+)
+def test_items_pointer_failures(pointer: str, cause: str):
+    bucket = Bucket(json.dumps({"data": [1, 2], "obj": {"a": 1}}))
+    reader = json_reader(ItemsPointer=pointer)
+    error = failure(JSON_DEFINITION, resources=bucket.resources, reader=reader)
+    assert (error.error, error.cause) == ("States.ItemReaderFailed", cause)
+
+
+class Store:
+    """A backend for S3 buckets: getObject serves objects (text or bytes) by (bucket, key),
+    listObjectsV2 lists a bucket."""
+
+    def __init__(self, objects: dict[tuple[str, str], Any]):
+        self.objects = objects
+        self.gets: list[tuple[str, str]] = []
+
+    def handles(self, resource: Any) -> bool:
+        return resource.service == "s3"
+
+    async def run(self, request: Any) -> Any:
+        parameters = request.parameters
+        if request.resource.action == "listObjectsV2":
+            keys = sorted(k for b, k in self.objects if b == parameters["Bucket"])
+            return {"Contents": [listed(k) for k in keys], "IsTruncated": False}
+        key = (parameters["Bucket"], parameters["Key"])
+        self.gets.append(key)
+        if key not in self.objects:
+            raise StatesError("S3.NoSuchKey", "The specified key does not exist.")
+        return {"Body": self.objects[key]}
+
+
+def flatten_reader(**config: Any) -> dict:
+    return {
+        "Resource": LIST,
+        "ReaderConfig": {"Transformation": "LOAD_AND_FLATTEN", **config},
+        "Parameters": {"Bucket.$": "$.Bucket", "Prefix": "in/"},
+    }
+
+
+def test_load_and_flatten_concatenates_each_objects_items():
+    store = Store(
+        {
+            ("bucket", "in/a.json"): json.dumps([{"n": 1}, {"n": 2}]),
+            ("bucket", "in/b.json"): b'[{"n": 3}]',
+            ("bucket", "in/"): "",
+        }
+    )
+    reader = flatten_reader(InputType="JSON")
+    items = read(JSON_DEFINITION, backend=store, reader=reader)
+    assert items == [{"n": 1}, {"n": 2}, {"n": 3}]
+    assert store.gets == [("bucket", "in/a.json"), ("bucket", "in/b.json")]
+
+
+def test_load_and_flatten_csv_jsonl_and_max_items():
+    store = Store({("bucket", "a.csv"): COLUMNS, ("bucket", "b.csv"): COLUMNS})
+    reader = flatten_reader(InputType="CSV", MaxItems=5)
+    items = read(JSON_DEFINITION, backend=store, reader=reader)
+    assert items == ALL_COLUMNS + ALL_COLUMNS[:1]
+    store = Store({("bucket", "a.jsonl"): "1\n2\n", ("bucket", "b.jsonl"): "3\n"})
+    reader = flatten_reader(InputType="JSONL", MaxItems=2)
+    assert read(JSON_DEFINITION, backend=store, reader=reader) == [1, 2]
+    assert store.gets == [("bucket", "a.jsonl")]  # the limit stops the fetching
+
+
+def test_load_and_flatten_bad_object_fails_the_read():
+    store = Store({("bucket", "a.json"): '{"not": "a list"}'})
+    error = failure(JSON_DEFINITION, backend=store, reader=flatten_reader(InputType="JSON"))
+    assert (error.error, error.cause) == (
+        "States.ItemReaderFailed",
+        "Attempting to map over non-iterable node.",
+    )
+
+
+INVENTORY_MANIFEST = {
+    "sourceBucket": "source",
+    "destinationBucket": "arn:aws:s3:::inventory",
+    "version": "2016-11-30",
+    "fileFormat": "CSV",
+    "fileSchema": "Bucket, Key, Size, LastModifiedDate",
+    "files": [
+        {"key": "source/config/data/one.csv.gz", "size": 10, "MD5checksum": "x"},
+        {"key": "source/config/data/two.csv", "size": 10, "MD5checksum": "y"},
+    ],
+}
+
+
+def inventory_store(manifest: dict[str, Any]) -> Store:
+    import gzip
+
+    one = '"source","a.txt","3","2024-01-01T00:00:00.000Z"\n"source","b.txt","4","2024-01-02T00:00:00.000Z"\n'
+    two = '"source","c, d.txt","5","2024-01-03T00:00:00.000Z"\n'
+    return Store(
+        {
+            ("bucket", "file"): json.dumps(manifest),
+            ("inventory", "source/config/data/one.csv.gz"): gzip.compress(one.encode()),
+            ("inventory", "source/config/data/two.csv"): two,
+        }
+    )
+
+
+def test_s3_inventory_manifest_rows_become_items():
+    store = inventory_store(INVENTORY_MANIFEST)
+    reader = get_object({"InputType": "MANIFEST"})
+    items = read(JSON_DEFINITION, backend=store, reader=reader)
+    assert [item["Key"] for item in items] == ["a.txt", "b.txt", "c, d.txt"]
+    assert items[0] == {
+        "Bucket": "source",
+        "Key": "a.txt",
+        "Size": "3",
+        "LastModifiedDate": "2024-01-01T00:00:00.000Z",
+    }
+    # fields in the order of AWS's CSV items (a java.util.HashMap)
+    assert list(items[0]) == ["LastModifiedDate", "Bucket", "Size", "Key"]
+    reader = get_object({"InputType": "MANIFEST", "ManifestType": "S3_INVENTORY", "MaxItems": 1})
+    store = inventory_store(INVENTORY_MANIFEST)
+    assert len(read(JSON_DEFINITION, backend=store, reader=reader)) == 1
+    assert store.gets == [("bucket", "file"), ("inventory", "source/config/data/one.csv.gz")]
+
+
+@pytest.mark.parametrize(
+    ("change", "cause"),
+    [
+        ({"fileFormat": "ORC"}, "only CSV inventory reports can be read"),
+        ({"files": None}, "needs a fileSchema string and a files list"),
+        ({"files": [{"size": 1}]}, "lists a file without a key"),
+        ({"files": [{"key": "gone.csv"}]}, "NoSuchKey"),
+    ],
+)
+def test_s3_inventory_manifest_problems(change: dict, cause: str):
+    store = inventory_store({**INVENTORY_MANIFEST, **change})
+    error = failure(JSON_DEFINITION, backend=store, reader=get_object({"InputType": "MANIFEST"}))
+    assert error.error == "States.ItemReaderFailed" and cause in error.cause
+
+
+def test_athena_manifest_lists_the_data_files():
+    import gzip
+
+    store = Store(
+        {
+            ("bucket", "file"): "s3://results/q/part-1.gz\ns3://results/q/part-2\n",
+            ("results", "q/part-1.gz"): gzip.compress(b'{"id": 1}\n{"id": 2}\n'),
+            ("results", "q/part-2"): '{"id": 3}\n',
+        }
+    )
+    reader = get_object({"InputType": "JSONL", "ManifestType": "ATHENA_DATA"})
+    items = read(JSON_DEFINITION, backend=store, reader=reader)
+    assert items == [{"id": 1}, {"id": 2}, {"id": 3}]
+    store.objects[("bucket", "file")] = "s3://results/q/x.csv\n"
+    store.objects[("results", "q/x.csv")] = "1,2\n3,4\n"
+    reader = get_object(
+        {
+            "InputType": "CSV",
+            "ManifestType": "ATHENA_DATA",
+            "CSVHeaderLocation": "GIVEN",
+            "CSVHeaders": ["a", "b"],
+        }
+    )
+    items = read(JSON_DEFINITION, backend=store, reader=reader)
+    assert items == [{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]
+    store.objects[("bucket", "file")] = "results/q/x.csv\n"
+    error = failure(JSON_DEFINITION, backend=store, reader=reader)
+    assert error.error == "States.ItemReaderFailed" and "not an s3://bucket/key URI" in error.cause
+
+
+def _has_pyarrow() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+@pytest.mark.skipif(_has_pyarrow(), reason="pyarrow is installed")
+def test_parquet_without_pyarrow_says_how_to_install_it():
+    error = failure(
+        JSON_DEFINITION,
+        backend=BytesBackend(b"PAR1...PAR1"),
+        reader=get_object({"InputType": "PARQUET"}),
+    )
+    assert error.error == "States.ItemReaderFailed"
+    assert "pip install pyarrow" in error.cause
+
+
+@pytest.mark.skipif(not _has_pyarrow(), reason="pyarrow is not installed")
+def test_parquet_rows_become_items():
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = io.BytesIO()
+    pq.write_table(pa.table({"id": [1, 2, 3], "name": ["a", "b", None]}), sink)
+    reader = get_object({"InputType": "PARQUET", "MaxItems": 2})
+    items = read(JSON_DEFINITION, backend=BytesBackend(sink.getvalue()), reader=reader)
+    assert items == [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]
+    error = failure(JSON_DEFINITION, backend=BytesBackend(b"junk"), reader=reader)
+    assert error.error == "States.ItemReaderFailed" and "not a valid Parquet file" in error.cause
 
 
 # -- whole executions (once the Map state reads with the ItemReader) -------------------------------
