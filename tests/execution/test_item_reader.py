@@ -914,3 +914,25 @@ def test_execution_max_items_path_not_an_integer_fails_before_the_map_run():
     ex = asl.run(definition, {**INPUT, "MaxItems": 1.5}, resources={GET: lambda p, c: COLUMNS})
     assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
     assert [e["type"] for e in ex.history][2:] == ["MapStateStarted", "ExecutionFailed"]
+
+
+def test_items_pointer_and_load_and_flatten_run_end_to_end():
+    # the definitions pass validation and run through asl.run with plain resources= handlers
+    document = json.dumps({"page": {"rows": [{"n": 1}, {"n": 2}]}})
+    pointer = machine(json_reader(ItemsPointer="/page/rows"))
+    ex = asl.run(pointer, INPUT, resources={GET: lambda parameters, context: document})
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output == [{"n": 1}, {"n": 2}]
+
+    objects = {"in/a.jsonl": "1\n2\n", "in/b.jsonl": "3\n"}
+
+    def list_objects(parameters: dict, context: Any) -> dict:
+        return {"Contents": [listed(k) for k in sorted(objects)], "IsTruncated": False}
+
+    def get(parameters: dict, context: Any) -> str:
+        return objects[parameters["Key"]]
+
+    flatten = machine(flatten_reader(InputType="JSONL"))
+    ex = asl.run(flatten, {"Bucket": "bucket"}, resources={LIST: list_objects, GET: get})
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output == [1, 2, 3]
