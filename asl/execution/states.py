@@ -406,7 +406,12 @@ async def run_pass(step: Step) -> Result:
 
 
 async def run_succeed(step: Step) -> Result:
-    return finish(step, step.input, None)
+    """The state input, after InputPath then OutputPath (JSONPath) or Output (JSONata)."""
+    data = step.input
+    if not step.jsonata:
+        with step.evaluating():
+            data = apply_input_path(step.state.input_path, data, step.ctx, step.variables)
+    return finish(step, data, None, assign_input=data)
 
 
 async def run_fail(step: Step) -> Result:

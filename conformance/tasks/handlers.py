@@ -1,0 +1,28 @@
+"""Lambda handlers used by the conformance cases in this folder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ThrottlingException(Exception):
+    """Named like the AWS SDK error the cases retry on."""
+
+
+_calls = {"flaky": 0}
+
+
+def flaky(event: dict, context: Any) -> dict:
+    """Fails twice with ThrottlingException, then succeeds, echoing the retry count."""
+    _calls["flaky"] += 1
+    if _calls["flaky"] <= 2:
+        raise ThrottlingException("slow down")
+    return {"attempt": _calls["flaky"], "retryCount": event["retryCount"]}
+
+
+def broken(event: dict, context: Any) -> dict:
+    raise ValueError(f"cannot handle {event.get('id')}")
+
+
+def echo(event: Any, context: Any) -> Any:
+    return {"got": event, "function": context.function_name}
