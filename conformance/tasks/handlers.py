@@ -26,3 +26,25 @@ def broken(event: dict, context: Any) -> dict:
 
 def echo(event: Any, context: Any) -> Any:
     return {"got": event, "function": context.function_name}
+
+
+class ErrorA(Exception):
+    pass
+
+
+class ErrorB(Exception):
+    pass
+
+
+_sequence = {"n": 0}
+
+
+def a_then_b_then_a(event: Any, context: Any) -> str:
+    """Raises ErrorA, ErrorB, then ErrorA again, then succeeds."""
+    _sequence["n"] += 1
+    n = _sequence["n"]
+    if n in (1, 3):
+        raise ErrorA(f"call {n}")
+    if n == 2:
+        raise ErrorB(f"call {n}")
+    return f"call {n}"
