@@ -135,14 +135,10 @@ class VirtualClock(Clock):
         no other virtual waiter has an earlier deadline.  Returns whether the event was set;
         on a timeout the current task's timeline has moved to the deadline.
         """
-        if timeout is None:
-            await event.wait()
-            return True
-        if not _can_detect_idle():
-            # no way to tell when the loop is idle: the deadline passes in real time
-            with anyio.move_on_after(max(timeout, 0.0)):
-                await event.wait()
-            return event.is_set()
+        if timeout is None or not _can_detect_idle():
+            # no timeout, or no way to tell when the loop is idle (the deadline then
+            # passes in real time): the plain wait
+            return await super().wait_event(event, timeout)
         return await self._virtual_wait(event, timeout)
 
     async def _virtual_wait(self, event: anyio.Event | None, timeout: float) -> bool:

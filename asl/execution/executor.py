@@ -270,14 +270,9 @@ class Runner:
             ctx["Task"] = {"Token": task_token}
         return ctx
 
-    async def back_off(self, seconds: float) -> None:
-        """A Retry's wait.  Under the virtual clock, time jumps only once nothing else can
-        run, so handlers still running in real time (holding Lambda concurrency, say)
-        finish first, as they would during a real back-off."""
-        await self.sleep(seconds)
-
     async def sleep(self, seconds: float) -> None:
-        """Wait on the clock, honouring the execution's TimeoutSeconds."""
+        """A Wait state's or a Retry's wait on the clock, honouring the execution's
+        TimeoutSeconds (under the virtual clock, time jumps once nothing else can run)."""
         if self.deadline is not None:
             remaining = (self.deadline - self.clock.now()).total_seconds()
             if seconds >= remaining:

@@ -107,7 +107,7 @@ def prepare_reader(step: Step, reader: Mapping[str, Any], data: Any) -> ReaderCa
             raise _definition_error(step, f"must be an object, not {json_type_name(reader)}")
         resource = _resource(step, reader)
         config = _config(step, reader, resource)
-        parameters = _parameters(step, reader, data)
+        parameters = request_parameters(step, reader, data)
         max_items = _max_items(step, config, data)
     return ReaderCall(step, resource, parameters, config, max_items)
 
@@ -237,10 +237,6 @@ def _check_csv_config(step: Step, config: Mapping[str, Any]) -> None:
             step,
             f"has the CSVDelimiter {compact(delimiter)}: use one of {', '.join(_DELIMITERS)}",
         )
-
-
-def _parameters(step: Step, reader: Mapping[str, Any], data: Any) -> Any:
-    return request_parameters(step, reader, data)
 
 
 def request_parameters(

@@ -340,7 +340,7 @@ async def with_retry_and_catch(
                         counts[i] += 1
                         step.retry_count = (step.retry_count or 0) + 1
                         step._ctx = None
-                        await runner.back_off(backoff_delay(retrier, counts[i], runner.rng))
+                        await runner.sleep(backoff_delay(retrier, counts[i], runner.rng))
                         break
                     return _give_up(step, e, failed_event)
             else:

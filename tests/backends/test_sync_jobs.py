@@ -181,18 +181,7 @@ def test_sync_resource_handler_sending_heartbeats_succeeds():
             context.send_task_heartbeat()
         return {"done": True}
 
-    definition = {
-        "StartAt": "Job",
-        "States": {
-            "Job": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::batch:submitJob.sync",
-                "Parameters": {"JobName": "j"},
-                "HeartbeatSeconds": 1,
-                "End": True,
-            }
-        },
-    }
-    ex = asl.run(definition, {}, resources={"arn:aws:states:::batch:submitJob": job}, clock="real")
+    machine = definition(Parameters={"JobName": "j"}, HeartbeatSeconds=1)
+    ex = asl.run(machine, {}, resources={"arn:aws:states:::batch:submitJob": job}, clock="real")
     assert ex.status == "SUCCEEDED", (ex.error, ex.cause)
     assert ex.output == {"done": True}
