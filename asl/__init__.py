@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from asl.backends.activities import Activities
     from asl.backends.callbacks import send_task_failure, send_task_heartbeat, send_task_success
     from asl.backends.resources import TaskContext
-    from asl.execution.clock import Clock, RealClock, VirtualClock
+    from asl.clock import Clock, RealClock, VirtualClock
     from asl.execution.executor import Execution
     from asl.handle import ExecutionHandle, start
     from asl.lambda_runtime import LambdaRuntime
@@ -59,9 +59,9 @@ _LAZY = {
     "run": "asl.api",
     "execute": "asl.api",
     "StateMachine": "asl.ast",
-    "Clock": "asl.execution.clock",
-    "RealClock": "asl.execution.clock",
-    "VirtualClock": "asl.execution.clock",
+    "Clock": "asl.clock",
+    "RealClock": "asl.clock",
+    "VirtualClock": "asl.clock",
     "Execution": "asl.execution.executor",
     "LambdaRuntime": "asl.lambda_runtime",
     "start": "asl.handle",

@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asl.ast import StateMachine
+from asl.clock import Clock, make_clock
 from asl.diagnostics import Diagnostic
 from asl.errors import ConfigurationError, DefinitionError
-from asl.execution.clock import Clock, make_clock
 from asl.execution.executor import Execution
 
 Source = str | bytes | Mapping[str, Any] | os.PathLike

@@ -31,8 +31,8 @@ import anyio
 import anyio.from_thread
 import anyio.lowlevel
 
+from asl.clock import outside_work
 from asl.errors import ASLError, StatesError
-from asl.execution.clock import outside_work
 
 T = TypeVar("T")
 

@@ -41,16 +41,13 @@ import anyio
 from asl.backends import callbacks
 from asl.backends.base import Backends, Resource, TaskRequest
 from asl.errors import ConfigurationError, DefinitionError, StatesError
+from asl.timestamps import iso_millis
 
 _SFN_TOKEN_APIS = ("sendTaskSuccess", "sendTaskFailure", "sendTaskHeartbeat")
 
 
 def _millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _compact(value: Any) -> str:
@@ -296,7 +293,7 @@ class _Child:
         from asl.backends.resources import with_sdk_metadata
 
         if sdk:
-            return {"ExecutionArn": self.execution_arn, "StartDate": _iso(self.start)}
+            return {"ExecutionArn": self.execution_arn, "StartDate": iso_millis(self.start)}
         out = with_sdk_metadata({"ExecutionArn": self.execution_arn})
         out["StartDate"] = _millis(self.start)
         return dict(sorted(out.items()))

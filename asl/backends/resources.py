@@ -29,8 +29,8 @@ from typing import Any
 import anyio.to_thread
 
 from asl.backends.base import Resource, TaskRequest
+from asl.clock import outside_work
 from asl.errors import ConfigurationError, StatesError
-from asl.execution.clock import outside_work
 
 Handler = Callable[[Any, "TaskContext"], Any]
 

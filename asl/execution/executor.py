@@ -19,19 +19,15 @@ from typing import Any
 import anyio
 
 from asl import ast
+from asl.clock import Clock
 from asl.errors import StatesError
-from asl.execution.clock import Clock
 from asl.execution.dataflow import QueryEvaluationFailure, compact
 from asl.execution.history import History, HistoryLimitExceeded
 from asl.expressions.templates import compact_json
+from asl.timestamps import iso_millis as iso
 
 # errors that no Retry or Catch ever handles
 UNCATCHABLE = frozenset({"States.Runtime"})
-
-
-def iso(moment: datetime) -> str:
-    """AWS's context-object timestamp format: millisecond precision, ``Z``."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def also_known_as(error: StatesError) -> tuple[str, ...]:

@@ -50,6 +50,7 @@ from asl.backends.base import Resource, TaskRequest, parse_resource
 from asl.errors import StatesError
 from asl.execution.dataflow import QueryEvaluationFailure, compact, evaluate_jsonata
 from asl.expressions import json_type_name
+from asl.java import hash_map_order
 
 if TYPE_CHECKING:
     from asl.execution.states import Step
@@ -764,34 +765,11 @@ def _csv_rows(body: str, delimiter: str) -> Iterator[list[str]]:
             yield row
 
 
-def hash_map_order(keys: list[str]) -> list[int]:
-    """The indices of ``keys`` in the order a ``java.util.HashMap`` holding them iterates.
-
-    AWS builds each CSV item as such a map, so its fields come in that order (headers
-    ``0,True,{}`` give ``{"0":…,"{}":…,"True":…}``); the order shows in the JSON text of
-    outputs and history events.
-    """
-    capacity = 16  # the default capacity, doubled whenever the map is over 3/4 full
-    while len(keys) > capacity * 3 // 4:
-        capacity *= 2
-
-    def bucket(key: str) -> int:
-        units = key.encode("utf-16-be")
-        h = 0
-        for i in range(0, len(units), 2):
-            h = (31 * h + (units[i] << 8 | units[i + 1])) & 0xFFFFFFFF
-        return (h ^ (h >> 16)) & (capacity - 1)
-
-    # sorted() is stable: keys of one bucket stay in insertion order, as in the map
-    return sorted(range(len(keys)), key=lambda i: bucket(keys[i]))
-
-
 __all__ = [
     "ITEM_READER_FAILED",
     "MAX_ITEMS_LIMIT",
     "ReaderCall",
     "call_resource",
-    "hash_map_order",
     "prepare_reader",
     "read_items",
     "request_parameters",

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import math
-import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from asl import java
 from asl.errors import StatesError
-from asl.expressions.paths import Path, PathNotFound, PathSyntaxError, compile_path, java_string
+from asl.expressions.paths import Path, PathNotFound, PathSyntaxError, compile_path
 
 __all__ = [
     "FUNCTIONS",
@@ -45,9 +45,6 @@ MAX_STRING_LENGTH = 10_000
 
 # States.ArrayRange may produce at most 1,000 items (AWS documentation).
 MAX_RANGE_ITEMS = 1_000
-
-_INT32_MIN = -(2**31)
-_INT32_MAX = 2**31 - 1
 
 
 class IntrinsicSyntaxError(ValueError):
@@ -397,107 +394,6 @@ def _truncated_int(value: Any) -> int:
     return int(value)
 
 
-def _java_round(value: float) -> int:
-    """Java's Math.round: half up, toward positive infinity."""
-    return math.floor(value + 0.5)
-
-
-def _int32(value: int) -> int:
-    return (value + 2**31) % 2**32 - 2**31
-
-
-def _java_hash(value: Any) -> int:
-    """Java's hashCode of the value as a java.util collection (32-bit)."""
-    if value is None:
-        return 0
-    if isinstance(value, bool):
-        return 1231 if value else 1237
-    if isinstance(value, int):
-        if _INT32_MIN <= value <= _INT32_MAX:
-            return value
-        bits = value & 0xFFFFFFFFFFFFFFFF
-        return _int32(bits ^ (bits >> 32))
-    if isinstance(value, float):
-        bits = struct.unpack(">q", struct.pack(">d", value))[0] & 0xFFFFFFFFFFFFFFFF
-        return _int32(bits ^ (bits >> 32))
-    if isinstance(value, str):
-        result = 0
-        for unit in struct.unpack(
-            f"<{len(value.encode('utf-16-le')) // 2}H", value.encode("utf-16-le")
-        ):
-            result = (31 * result + unit) & 0xFFFFFFFF
-        return _int32(result)
-    if isinstance(value, list):
-        result = 1
-        for item in value:
-            result = (31 * result + _java_hash(item)) & 0xFFFFFFFF
-        return _int32(result)
-    if isinstance(value, dict):
-        total = 0
-        for key, item in value.items():
-            total = (total + (_java_hash(key) ^ _java_hash(item))) & 0xFFFFFFFF
-        return _int32(total)
-    return 0
-
-
-def _java_key(value: Any) -> Any:
-    """A hashable key equal for values Java's equals() treats as equal."""
-    if value is None:
-        return ("null",)
-    if isinstance(value, bool):
-        return ("bool", value)
-    if isinstance(value, int):
-        return ("int", value)
-    if isinstance(value, float):
-        return ("double", value)
-    if isinstance(value, str):
-        return ("str", value)
-    if isinstance(value, list):
-        return ("list", tuple(_java_key(item) for item in value))
-    if isinstance(value, dict):
-        return ("map", frozenset((key, _java_key(item)) for key, item in value.items()))
-    return ("other", repr(value))
-
-
-def _java_hash_set_order(values: list[Any]) -> list[Any]:
-    """The distinct values in the order a java.util.HashSet iterates them."""
-    seen: dict[Any, Any] = {}
-    for value in values:
-        seen.setdefault(_java_key(value), value)
-    unique = list(seen.values())
-    capacity = 16
-    while len(unique) > capacity * 3 // 4:
-        capacity *= 2
-
-    def bucket(value: Any) -> int:
-        code = _java_hash(value) & 0xFFFFFFFF
-        return (code ^ (code >> 16)) & (capacity - 1)
-
-    return sorted(unique, key=bucket)  # stable: insertion order within a bucket
-
-
-class _JavaRandom:
-    """java.util.Random, so a seeded MathRandom gives the numbers AWS gives."""
-
-    def __init__(self, seed: int):
-        self.seed = (seed ^ 0x5DEECE66D) & ((1 << 48) - 1)
-
-    def next_bits(self, bits: int) -> int:
-        """Java's next(bits) for bits <= 31 (always non-negative)."""
-        self.seed = (self.seed * 0x5DEECE66D + 0xB) & ((1 << 48) - 1)
-        return self.seed >> (48 - bits)
-
-    def next_int(self, bound: int) -> int:
-        """Java's nextInt(bound): uniform in [0, bound)."""
-        if bound & -bound == bound:
-            return (bound * self.next_bits(31)) >> 31
-        while True:
-            bits = self.next_bits(31)
-            value = bits % bound
-            if bits - value + (bound - 1) < 2**31:
-                return value
-
-
 def _format_parts(template: str) -> list[str]:
     """Split a Format template at its ``{}`` placeholders; lone braces are invalid."""
     parts: list[str] = []
@@ -552,7 +448,7 @@ def states_format(call: Call, args: list[Any]) -> str:
         raise InvalidArguments("the number of arguments does not match the occurrences of {}")
     out = [parts[0]]
     for value, part in zip(values, parts[1:], strict=True):
-        out.append(java_string(value))
+        out.append(java.to_string(value))
         out.append(part)
     return "".join(out)
 
@@ -590,8 +486,8 @@ def states_array_partition(call: Call, args: list[Any]) -> list[list[Any]]:
 def states_array_contains(call: Call, args: list[Any]) -> bool:
     """Whether the array holds the value; AWS compares Java string forms (``true`` = ``'true'``)."""
     array = _require_array(args[0])
-    wanted = java_string(args[1])
-    return any(java_string(item) == wanted and _same_kind(item, args[1]) for item in array)
+    wanted = java.to_string(args[1])
+    return any(java.to_string(item) == wanted and _same_kind(item, args[1]) for item in array)
 
 
 def _same_kind(item: Any, wanted: Any) -> bool:
@@ -630,7 +526,7 @@ def states_array_length(call: Call, args: list[Any]) -> int:
 
 def states_array_unique(call: Call, args: list[Any]) -> list[Any]:
     """Distinct items, in the order AWS returns them (a Java HashSet's order)."""
-    return _java_hash_set_order(_require_array(args[0]))
+    return java.hash_set_order(_require_array(args[0]))
 
 
 def states_base64_encode(call: Call, args: list[Any]) -> str:
@@ -673,7 +569,7 @@ def states_hash(call: Call, args: list[Any]) -> str:
     data, algorithm = args
     if not isinstance(data, str):
         data = (
-            java_string(data)
+            java.to_string(data)
             if not isinstance(data, (dict, list))
             else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         )
@@ -701,7 +597,7 @@ def states_math_random(call: Call, args: list[Any]) -> int:
     if start >= end:
         raise InvalidArguments()
     if len(args) == 3:
-        generator = _JavaRandom(_truncated_int(args[2]))
+        generator = java.JavaRandom(_truncated_int(args[2]))
         return start + generator.next_int(end - start)
     import random
 
@@ -714,11 +610,11 @@ def states_math_add(call: Call, args: list[Any]) -> int:
     for value in args:
         if not _is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
             raise InvalidArguments()
-        rounded = _java_round(value) if isinstance(value, float) else value
-        if not _INT32_MIN <= rounded <= _INT32_MAX:
+        rounded = java.java_round(value) if isinstance(value, float) else value
+        if not java.INT32_MIN <= rounded <= java.INT32_MAX:
             raise InvalidArguments()
         total += rounded
-    if not _INT32_MIN <= total <= _INT32_MAX:
+    if not java.INT32_MIN <= total <= java.INT32_MAX:
         raise InvalidArguments()
     return total
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from asl.expressions import jsonata_compat
+from asl.java import JavaRandom
 
 #: Digest algorithms ``$hash`` accepts (names as AWS spells them).
 HASH_ALGORITHMS = {
@@ -27,26 +28,6 @@ HASH_ALGORITHMS = {
     "SHA-384": "sha384",
     "SHA-512": "sha512",
 }
-
-_MASK_48 = (1 << 48) - 1
-_MULTIPLIER = 0x5DEECE66D
-
-
-class JavaRandom:
-    """``java.util.Random``'s linear congruential generator, bit for bit."""
-
-    def __init__(self, seed: int):
-        self._seed = (seed ^ _MULTIPLIER) & _MASK_48
-
-    def _next(self, bits: int) -> int:
-        """The next ``bits`` random bits (as ``Random.next(bits)``, for bits <= 31)."""
-        self._seed = (self._seed * _MULTIPLIER + 0xB) & _MASK_48
-        return self._seed >> (48 - bits)
-
-    def next_double(self) -> float:
-        """A double in [0, 1), as ``Random.nextDouble()``."""
-        return ((self._next(26) << 27) + self._next(27)) * (1.0 / (1 << 53))
-
 
 # --- the engine plumbing -----------------------------------------------------------------
 

@@ -10,13 +10,14 @@ Step Functions uses; where Jayway and other JSONPath libraries differ, the comme
 from __future__ import annotations
 
 import json
-import math
 import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from asl.java import double_to_string, utf16_comparable
 
 __all__ = [
     "MISSING",
@@ -32,7 +33,6 @@ __all__ = [
     "Step",
     "Wildcard",
     "compile_steps",
-    "java_double",
     "parse_filter",
 ]
 
@@ -963,7 +963,7 @@ def _literal_test(operator: str, literal: _Literal) -> Callable[[Any], bool]:
         if kind is str:
 
             def string_order(found: Any) -> bool:
-                return type(found) is str and compare(*_java_strings(found, value))
+                return type(found) is str and compare(*utf16_comparable(found, value))
 
             return string_order
         return lambda found: False
@@ -1077,41 +1077,21 @@ def _order(left: Any, right: Any) -> int | None:
     if (left_kind is int or left_kind is float) and (right_kind is int or right_kind is float):
         return (left > right) - (left < right)
     if left_kind is str and right_kind is str:
-        a, b = _java_strings(left, right)
+        a, b = utf16_comparable(left, right)
         return (a > b) - (a < b)
     return None
-
-
-def _java_strings(left: str, right: str) -> tuple[Any, Any]:
-    """Two strings made comparable in Java's String.compareTo order (UTF-16 code units)."""
-    if left.isascii() and right.isascii():
-        return left, right
-    return left.encode("utf-16-be"), right.encode("utf-16-be")
 
 
 def _decimal_text(number: int | float) -> str:
     """The text Jayway gives a number from the document (BigDecimal of Java's toString)."""
     if type(number) is int:
         return str(number)
-    return str(Decimal(java_double(number)))
+    return str(Decimal(double_to_string(number)))
 
 
 def _big_decimal(text: str) -> Decimal | None:
     """``new BigDecimal(text)``, or None when Java would reject the text."""
     return Decimal(text) if _NUMBER.fullmatch(text) else None
-
-
-def java_double(value: float) -> str:
-    """Java's Double.toString for ordinary magnitudes (``1.0``, ``0.001``, ``1.0E10``)."""
-    if math.isnan(value) or math.isinf(value):
-        return json.dumps(value)
-    if value == int(value) and abs(value) < 1e7:
-        return f"{int(value)}.0" if value or math.copysign(1, value) > 0 else "-0.0"
-    if 1e-3 <= abs(value) < 1e7:
-        return repr(value)
-    mantissa, exponent = f"{value:e}".split("e")
-    digits = repr(float(mantissa)).rstrip("0")
-    return f"{digits}{'0' if digits.endswith('.') else ''}E{int(exponent)}"
 
 
 def _less(left: Any, right: Any) -> bool:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from asl.errors import StatesError
+from asl.java import to_string
 
 if TYPE_CHECKING:
     from asl.expressions import jsonpath_eval as jp
@@ -36,10 +37,6 @@ else:
     jp = _LazyModule()
 
 
-def _java_double(value: Any) -> str:
-    return jp.java_double(value)
-
-
 __all__ = [
     "Path",
     "PathNotFound",
@@ -47,7 +44,6 @@ __all__ = [
     "compile_path",
     "compile_reference_path",
     "set_path",
-    "java_string",
 ]
 
 # A definite step: a str is an object key, an int an array index.
@@ -590,30 +586,8 @@ def _not_an_array(steps: Sequence[Step], position: int, node: Any) -> str:
         return f"The path {_normalize(steps[:position])} is null"
     return (
         f"Filter: [{steps[position]}] can only be applied to arrays. "
-        f"Current context is: {java_string(node)}"
+        f"Current context is: {to_string(node)}"
     )
-
-
-def java_string(value: Any) -> str:
-    """A JSON value as Java's toString renders it: ``{a=1, b=[x, y]}``, ``null``, ``1.5``."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float):
-        return _java_double(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(java_string(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}={java_string(v)}" for k, v in value.items()) + "}"
-    return str(value)
-
-
-# --------------------------------------------------------------------------- functions
 
 
 def _numbers(path: Path, value: Any) -> list[float]:
@@ -632,7 +606,7 @@ def _numbers(path: Path, value: Any) -> list[float]:
 def _length(path: Path, value: Any) -> Any:
     if isinstance(value, (list, dict, str)):
         return len(value)
-    raise PathNotFound(path, f"Function length() cannot be applied to {java_string(value)}")
+    raise PathNotFound(path, f"Function length() cannot be applied to {to_string(value)}")
 
 
 def _sum(path: Path, value: Any) -> float:
@@ -661,7 +635,7 @@ def _stddev(path: Path, value: Any) -> float:
 def _keys(path: Path, value: Any) -> list[str]:
     if isinstance(value, dict):
         return list(value)
-    raise PathNotFound(path, f"Function keys() cannot be applied to {java_string(value)}")
+    raise PathNotFound(path, f"Function keys() cannot be applied to {to_string(value)}")
 
 
 def _first(path: Path, value: Any) -> Any:

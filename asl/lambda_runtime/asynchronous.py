@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, Union
 
 from asl.errors import ConfigurationError
+from asl.timestamps import iso_millis
 
 RETRY_DELAYS = (60.0, 120.0)  # before the 2nd and 3rd attempt of a failed event
 THROTTLE_BACKOFF = (1.0, 300.0)  # first and largest delay before retrying a throttled event
@@ -101,8 +102,7 @@ def invocation_record(
     """The invocation record a destination receives."""
     record: dict[str, Any] = {
         "version": "1.0",
-        "timestamp": timestamp.strftime("%Y-%m-%dT%H:%M:%S.")
-        + f"{timestamp.microsecond // 1000:03d}Z",
+        "timestamp": iso_millis(timestamp),
         "requestContext": {
             "requestId": event.request_id,
             "functionArn": function_arn,

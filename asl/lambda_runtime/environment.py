@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypeVar
 
 import anyio
 
-from asl.execution.clock import outside_work
+from asl.clock import outside_work
 from asl.lambda_runtime import bootstrap
 from asl.lambda_runtime.configuration import FunctionConfiguration
 

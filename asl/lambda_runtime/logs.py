@@ -8,6 +8,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from asl.timestamps import iso_millis
+
 TAIL_BYTES = 4096
 
 
@@ -45,7 +47,7 @@ def end_line(request_id: str) -> str:
 
 def timeout_line(when: datetime, request_id: str, timeout: int) -> str:
     """The line Lambda writes when an invocation runs out of time."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    stamp = iso_millis(when)
     return f"{stamp} {request_id} Task timed out after {timeout:.2f} seconds"
 
 

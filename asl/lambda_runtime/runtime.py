@@ -25,8 +25,8 @@ from typing import Any
 import anyio
 import anyio.abc
 
+from asl.clock import Clock, make_clock
 from asl.errors import ConfigurationError
-from asl.execution.clock import Clock, make_clock
 from asl.lambda_runtime import asynchronous, logs
 from asl.lambda_runtime.asynchronous import (
     DeadLetterMessage,

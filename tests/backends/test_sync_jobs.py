@@ -8,7 +8,7 @@ import pytest
 import asl
 from asl.backends.base import Backends
 from asl.backends.callbacks import send_task_heartbeat, send_task_success, wait_for_job
-from asl.execution.clock import RealClock, VirtualClock
+from asl.clock import RealClock, VirtualClock
 from asl.execution.executor import execute_machine
 
 pytestmark = pytest.mark.anyio

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import anyio
 
 import asl
-from asl.execution.clock import RealClock, VirtualClock
+from asl.clock import RealClock, VirtualClock
 
 
 def test_one_year_wait_is_instant_and_advances_timestamps():

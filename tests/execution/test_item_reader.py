@@ -19,12 +19,13 @@ import asl
 from asl.backends.base import Backends
 from asl.backends.mocks import MockBackend
 from asl.backends.resources import ResourceBackend
+from asl.clock import make_clock
 from asl.errors import StatesError
-from asl.execution.clock import make_clock
 from asl.execution.executor import Frame, Runner
 from asl.execution.history import History
-from asl.execution.item_reader import hash_map_order, prepare_reader, read_items
+from asl.execution.item_reader import prepare_reader, read_items
 from asl.execution.states import Step
+from asl.java import hash_map_order
 
 GET = "arn:aws:states:::s3:getObject"
 LIST = "arn:aws:states:::s3:listObjectsV2"

@@ -17,8 +17,8 @@ import pytest
 
 import asl
 from asl.backends.base import Backends
+from asl.clock import make_clock
 from asl.errors import StatesError
-from asl.execution.clock import make_clock
 from asl.execution.executor import Frame, Runner
 from asl.execution.history import History
 from asl.execution.result_writer import prepare_writer

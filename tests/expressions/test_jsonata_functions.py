@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from asl.expressions.jsonata import JsonataEvaluationError, JsonataUndefined, compile_jsonata
 from asl.expressions.jsonata_compat import js_number_text
-from asl.expressions.jsonata_functions import JavaRandom
+from asl.java import JavaRandom
 
 
 def evaluate(source: str, input: Any = None, variables: dict[str, Any] | None = None) -> Any:  # noqa: A002

@@ -13,9 +13,9 @@ from asl.expressions.paths import (
     PathSyntaxError,
     compile_path,
     compile_reference_path,
-    java_string,
     set_path,
 )
+from asl.java import to_string
 
 DATA = {
     "a": {"b": [10, 20, {"c": "deep"}]},
@@ -304,7 +304,7 @@ def test_set_path_refuses_paths_that_are_not_reference_paths() -> None:
     ],
 )
 def test_java_string_renders_like_java_to_string(value: object, text: str) -> None:
-    assert java_string(value) == text
+    assert to_string(value) == text
 
 
 def test_paths_compare_by_text() -> None:

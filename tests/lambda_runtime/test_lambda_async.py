@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import anyio
 import pytest
 
+from asl.clock import VirtualClock
 from asl.errors import ConfigurationError
-from asl.execution.clock import VirtualClock
 from asl.lambda_runtime import DeadLetterMessage, LambdaRuntime, LambdaServiceError
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
