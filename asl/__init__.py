@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from asl.backends.callbacks import send_task_failure, send_task_heartbeat, send_task_success
     from asl.backends.resources import TaskContext
     from asl.clock import Clock, RealClock, VirtualClock
-    from asl.execution.executor import Execution
+    from asl.execution.result import Execution
     from asl.handle import ExecutionHandle, start
     from asl.lambda_runtime import LambdaRuntime
 
@@ -62,7 +62,7 @@ _LAZY = {
     "Clock": "asl.clock",
     "RealClock": "asl.clock",
     "VirtualClock": "asl.clock",
-    "Execution": "asl.execution.executor",
+    "Execution": "asl.execution.result",
     "LambdaRuntime": "asl.lambda_runtime",
     "start": "asl.handle",
     "ExecutionHandle": "asl.handle",

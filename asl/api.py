@@ -11,7 +11,7 @@ from asl.ast import StateMachine
 from asl.clock import Clock, make_clock
 from asl.diagnostics import Diagnostic
 from asl.errors import ConfigurationError, DefinitionError
-from asl.execution.executor import Execution
+from asl.execution.result import Execution
 
 Source = str | bytes | Mapping[str, Any] | os.PathLike
 
@@ -103,7 +103,7 @@ def _backends(
     backends.add(ActivityBackend(activities))
     from asl.backends.nested import NestedBackend
 
-    backends.add(NestedBackend(state_machines))
+    backends.add(NestedBackend(_compiled_machines(state_machines)))
     # function name -> (name or ARN to register under, handler); an ARN (given, or used
     # for that function in the definition) fixes the function's region and account
     handlers: dict[str, tuple[str, Callable[..., Any]]] = {}
@@ -138,6 +138,19 @@ def _backends(
     # last: .waitForTaskToken for resources no backend above handles itself
     backends.add(CallbackBackend())
     return backends
+
+
+def _compiled_machines(state_machines: Any) -> Any:
+    """``state_machines=`` with each definition compiled (names checked by the backend)."""
+    if not isinstance(state_machines, Mapping):
+        return state_machines  # None, or a wrong type the backend reports
+    compiled: dict[Any, StateMachine] = {}
+    for key, definition in state_machines.items():
+        try:
+            compiled[key] = parse(definition)
+        except DefinitionError as e:
+            raise ConfigurationError(f"state_machines[{key!r}]: {e}") from None
+    return compiled
 
 
 def _check_input(value: Any) -> None:
@@ -191,7 +204,8 @@ async def execute(
     it); ``seed`` makes jitter reproducible.  ``on_start(execution, runner)`` is called
     as the execution starts (`asl.start` uses it to hand out a live handle).
     """
-    from asl.execution.executor import execute_machine
+    from asl.execution.runner import execute_machine
+    from asl.execution.states import HANDLERS
 
     machine = parse(source)
     _check_input(input)
@@ -215,6 +229,7 @@ async def execute(
     execution = await execute_machine(
         machine,
         {} if input is None else input,
+        handlers=HANDLERS,
         clock=the_clock,
         backends=backends,
         name=name,

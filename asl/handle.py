@@ -25,7 +25,7 @@ import anyio
 
 from asl.backends import callbacks
 from asl.errors import ASLError
-from asl.execution.executor import Execution
+from asl.execution.result import Execution
 
 
 class ExecutionHandle(callbacks.TokenSender):
@@ -34,7 +34,7 @@ class ExecutionHandle(callbacks.TokenSender):
 
     def __init__(self) -> None:
         self._execution: Execution | None = None
-        self._runner: Any = None
+        self._env: Any = None
         self._started = anyio.Event()
         self._done = anyio.Event()
         self._error: BaseException | None = None
@@ -69,18 +69,18 @@ class ExecutionHandle(callbacks.TokenSender):
     @property
     def child_executions(self) -> list[Execution]:
         """Executions started by this one's ``states:startExecution`` tasks (and theirs)."""
-        if self._runner is None:
+        if self._env is None:
             return []
-        return [ex for ex, _ in self._runner.services.get("children", [])]
+        return [ex for ex, _ in self._env.children]
 
     def pending_tasks(self, state_name: str | None = None) -> list[callbacks.PendingTask]:
         """The tasks this execution (or a child) waits on by token (callbacks, activities,
         ``.sync`` tasks), oldest first."""
-        if self._runner is None:
+        if self._env is None:
             return []
         return [
             t
-            for t in callbacks.pending_of(self._runner).tasks
+            for t in callbacks.pending_of(self._env).tasks
             if state_name is None or t.state_name == state_name
         ]
 
@@ -105,7 +105,7 @@ class ExecutionHandle(callbacks.TokenSender):
         """
         with anyio.fail_after(timeout):
             while True:
-                pending = callbacks.pending_of(self._require_runner())
+                pending = callbacks.pending_of(self._require_env())
                 for task in pending.tasks:
                     fits = state_name is None or task.state_name == state_name
                     if fits and not task.closed and task.token not in self._handed_out:
@@ -122,22 +122,21 @@ class ExecutionHandle(callbacks.TokenSender):
     def stop(self, error: str | None = None, cause: str | None = None) -> None:
         """StopExecution: end the execution with status ``ABORTED``."""
         if not self.done:
-            self._require_runner().abort(error, cause)
+            self._require_env().abort(error, cause)
 
     # -- plumbing -----------------------------------------------------------------------
 
-    def _require_runner(self) -> Any:
-        if self._runner is None:
+    def _require_env(self) -> Any:
+        if self._env is None:
             raise ASLError("the execution has not started")
-        return self._runner
+        return self._env
 
     def _on_start(self, task_group: Any) -> Any:
-        def on_start(execution: Execution, runner: Any) -> None:
-            self._execution, self._runner = execution, runner
-            # children of states:startExecution tasks run in this task group
-            runner.services["task_group"] = task_group
-            runner.services.setdefault("children", [])
-            callbacks.pending_of(runner)
+        def on_start(execution: Execution, env: Any) -> None:
+            self._execution, self._env = execution, env
+            callbacks.pending_of(env)
+            # the handle's execution is done when it ends, though its children may run on
+            env.on_end.append(self._ended)
             self._started.set()
 
         return on_start
@@ -152,19 +151,24 @@ class ExecutionHandle(callbacks.TokenSender):
         finally:
             self._done.set()
             self._started.set()
-            if self._runner is not None:
-                callbacks.pending_of(self._runner)._notify()
+            if self._env is not None:
+                callbacks.pending_of(self._env)._notify()
+
+    def _ended(self) -> None:
+        self._done.set()
+        if self._env is not None:
+            callbacks.pending_of(self._env)._notify()
 
     def _children_running(self) -> bool:
         return any(child.status == "RUNNING" for child in self.child_executions)
 
     def _stop_everything(self) -> None:
         """Abort the execution and any child still running."""
-        if self._runner is None:
+        if self._env is None:
             return
-        for child, runner in self._runner.services.get("children", []):
+        for child, env in self._env.children:
             if child.status == "RUNNING":
-                runner.abort(None, None)
+                env.abort(None, None)
         self.stop()
 
 

@@ -34,7 +34,7 @@ from typing import Any
 import anyio
 
 from asl.backends import callbacks
-from asl.backends.base import Resource, TaskRequest
+from asl.backends.base import ExecutionTimedOut, Resource, TaskEnvironment, TaskRequest
 from asl.errors import ASLError, ConfigurationError, StatesError
 
 Worker = Callable[[Any, Any], Any]
@@ -181,7 +181,7 @@ class ActivityBackend:
     def handles(self, resource: Resource) -> bool:
         return resource.kind == "activity"
 
-    def precheck(self, resource: Resource, runner: Any) -> str | None:
+    def precheck(self, resource: Resource, env: TaskEnvironment) -> str | None:
         """Why the Task cannot be scheduled (the activity does not exist), or None."""
         if self.activities.exists(resource.arn):
             return None
@@ -190,10 +190,10 @@ class ActivityBackend:
     async def run(self, request: TaskRequest) -> Any:
         activity = self.activities._get(request.resource.arn)
         token = callbacks.task_token(request)
-        runner = request.runner
-        scheduled_at = runner.clock.now()
+        env = request.env
+        scheduled_at = env.clock.now()
         with callbacks.registered(request, token) as task:
-            callbacks.pending_of(runner).add(task)
+            callbacks.pending_of(env).add(task)
             if activity.worker is not None:
                 return await self._run_worker(activity.worker, request, task, scheduled_at)
             work = _Work(token, request.parameters, request.resource.arn)
@@ -206,18 +206,16 @@ class ActivityBackend:
 
     async def _wait_for_worker(self, request: TaskRequest, work: _Work, scheduled_at: Any) -> None:
         """Until a worker takes the task; only TimeoutSeconds runs meanwhile."""
-        runner = request.runner
-        deadlines = [callbacks.execution_deadline(runner)]
+        env = request.env
+        deadlines = [env.execution_deadline]
         if request.timeout_seconds:
             deadlines.append(scheduled_at + timedelta(seconds=request.timeout_seconds))
         nearest = min(deadlines)
-        remaining = (nearest - runner.clock.now()).total_seconds()
-        if not await runner.clock.wait_event(work.picked, remaining):
+        remaining = (nearest - env.clock.now()).total_seconds()
+        if not await env.clock.wait_event(work.picked, remaining):
             work.picked.set()  # withdrawn: no worker may take it any more
             if request.timeout_seconds and nearest < deadlines[0]:
                 raise TimeoutError()
-            from asl.execution.executor import ExecutionTimedOut
-
             raise ExecutionTimedOut()
 
     async def _run_worker(

@@ -1,13 +1,37 @@
-"""The task backend protocol and the registry that picks a backend by Resource ARN."""
+"""The task-backend protocol: what a Task state's Resource runs against.
+
+`parse_resource` reads a Resource ARN; a backend ``handles`` resources and ``run``s one
+`TaskRequest` (one attempt of a Task state) in a `TaskEnvironment`, the small part of the
+running execution a backend may see and use.  `Backends` picks the first backend that
+handles a resource.  Backends sit below the executor: they never import it, and what
+they need of it (starting a child execution, aborting) comes through the environment.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from asl.errors import StatesError
+
+if TYPE_CHECKING:
+    from asl.ast import StateMachine
+    from asl.clock import Clock
+
+# Standard workflows run at most a year; an unanswered callback ends there.
+MAX_EXECUTION = timedelta(days=365)
+
+
+class ExecutionTimedOut(Exception):
+    """The state machine's TimeoutSeconds passed (the execution ends TIMED_OUT)."""
+
+
+class HeartbeatTimedOut(TimeoutError):
+    """No heartbeat arrived within HeartbeatSeconds (AWS reports ``States.Timeout``)."""
+
 
 _LAMBDA_ARN = re.compile(
     r"arn:(?P<partition>[\w-]+):lambda:(?P<region>[\w-]+):(?P<account>\d{12}):function:"
@@ -110,7 +134,7 @@ class TaskRequest:
     timeout_seconds: int | None
     heartbeat_seconds: int | None
     credentials: Any
-    runner: Any
+    env: TaskEnvironment
     started: Callable[[], None]
     submitted: Callable[[Any], None]
     was_started: bool = False
@@ -124,8 +148,51 @@ class TaskRequest:
             self.started()
 
     @property
-    def clock(self) -> Any:
-        return self.runner.clock
+    def clock(self) -> Clock:
+        return self.env.clock
+
+
+ChildStarter = Callable[..., Awaitable[Any]]
+
+
+@dataclass
+class TaskEnvironment:
+    """What backends may see and use of the execution they serve.
+
+    ``task_group`` is the execution's own task group, where the child executions its
+    tasks start run; ``children`` lists ``(Execution, TaskEnvironment)`` of every child
+    (shared along a family of executions); ``services`` keeps per-execution state of
+    backends (pending callbacks, started execution ARNs), shared with children.
+    ``run_child(machine, input, backends=..., name=..., state_machine_name=..., region=...,
+    account_id=..., on_start=...)`` runs a compiled machine as a child execution;
+    ``abort(error, cause)`` stops this execution as StopExecution does; ``on_end``
+    callbacks run once it has ended (before its children have, perhaps).
+    """
+
+    clock: Clock
+    region: str
+    account_id: str
+    backends: Backends
+    start_time: datetime
+    deadline: datetime | None = None
+    task_group: Any = None
+    children: list[tuple[Any, TaskEnvironment]] = field(default_factory=list)
+    services: dict[str, Any] = field(default_factory=dict)
+    run_child: ChildStarter | None = None
+    abort: Callable[[str | None, str | None], None] = lambda error, cause: None
+    # called once the execution itself has ended (its children may still run)
+    on_end: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def execution_deadline(self) -> datetime:
+        """When the execution times out: its TimeoutSeconds, else AWS's one-year maximum."""
+        return self.deadline if self.deadline is not None else self.start_time + MAX_EXECUTION
+
+    async def start_child(self, machine: StateMachine, input: Any, **options: Any) -> Any:
+        """Run ``machine`` as a child execution of this one (see ``run_child``)."""
+        if self.run_child is None:
+            raise StatesError("States.Runtime", "this execution cannot start child executions")
+        return await self.run_child(machine, input, parent=self, **options)
 
 
 @runtime_checkable

@@ -31,6 +31,7 @@ import anyio
 import anyio.from_thread
 import anyio.lowlevel
 
+from asl.backends.base import ExecutionTimedOut, HeartbeatTimedOut, TaskEnvironment
 from asl.clock import outside_work
 from asl.errors import ASLError, StatesError
 
@@ -68,10 +69,6 @@ class InvalidOutput(TaskTokenError):
     """The output is not a JSON value."""
 
     code = "InvalidOutput"
-
-
-class HeartbeatTimedOut(TimeoutError):
-    """No heartbeat arrived within HeartbeatSeconds (AWS reports ``States.Timeout``)."""
 
 
 @dataclass
@@ -127,7 +124,7 @@ class PendingTask:
             resource=request.resource.arn,
             parameters=request.parameters,
             execution_arn=(request.context.get("Execution") or {}).get("Id"),
-            clock=request.runner.clock,
+            clock=request.env.clock,
         )
 
     def __repr__(self) -> str:
@@ -192,7 +189,7 @@ class PendingTask:
         return await self.wait(
             heartbeat_seconds=request.heartbeat_seconds,
             timeout_seconds=request.timeout_seconds,
-            execution_deadline=execution_deadline(request.runner),
+            execution_deadline=request.env.execution_deadline,
             started_at=started_at,
         )
 
@@ -200,8 +197,6 @@ class PendingTask:
 def _raise_timeout(
     nearest: datetime | None, task_deadline: datetime | None, execution_deadline: datetime | None
 ) -> None:
-    from asl.execution.executor import ExecutionTimedOut
-
     if nearest is not None and nearest == execution_deadline and nearest != task_deadline:
         raise ExecutionTimedOut()
     if nearest is not None and nearest == task_deadline:
@@ -294,20 +289,9 @@ def send_task_heartbeat(token: str) -> None:
     task.deliver(_Signal("heartbeat", _now_for(task)))
 
 
-# Standard workflows run at most a year; an unanswered callback ends there.
-MAX_EXECUTION = timedelta(days=365)
-
-
-def execution_deadline(runner: Any) -> datetime:
+def execution_deadline(env: TaskEnvironment) -> datetime:
     """When the execution times out: its TimeoutSeconds, else AWS's one-year maximum."""
-    if runner.deadline is not None:
-        return runner.deadline
-    started = (runner.execution_context or {}).get("StartTime")
-    try:
-        begin = datetime.fromisoformat(str(started).replace("Z", "+00:00"))
-    except ValueError:
-        begin = runner.clock.now()
-    return begin + MAX_EXECUTION
+    return env.execution_deadline
 
 
 def task_token(request: Any) -> str:
@@ -321,11 +305,11 @@ def task_token(request: Any) -> str:
     return str(token)
 
 
-def pending_of(runner: Any) -> PendingList:
+def pending_of(env: TaskEnvironment) -> PendingList:
     """The per-execution list of pending callbacks (for execution handles)."""
-    found = runner.services.get("callbacks")
+    found = env.services.get("callbacks")
     if found is None:
-        found = runner.services["callbacks"] = PendingList()
+        found = env.services["callbacks"] = PendingList()
     return found
 
 
@@ -356,7 +340,7 @@ def registered(request: Any, token: str) -> Iterator[PendingTask]:
     runs; then its token is closed and it leaves the execution's pending list."""
     task = PendingTask.for_request(request, token)
     TOKENS.register(task)
-    pending = pending_of(request.runner)
+    pending = pending_of(request.env)
     try:
         yield task
     finally:
@@ -378,8 +362,8 @@ async def wait_for_callback(
     `TimeoutError` when TimeoutSeconds or HeartbeatSeconds lapse.
     """
     token = task_token(request)
-    runner = request.runner
-    started_at = runner.clock.now()
+    env = request.env
+    started_at = env.clock.now()
     with registered(request, token) as task:
         request.mark_started()
         if submit is not None:
@@ -387,7 +371,7 @@ async def wait_for_callback(
             if record_submitted:
                 request.submitted(submitted)
         task.submitted = True
-        pending_of(runner).add(task)
+        pending_of(env).add(task)
         return await task.wait_for(request, started_at)
 
 
@@ -401,13 +385,13 @@ async def wait_for_job(request: Any, job: Callable[[], Awaitable[Any]]) -> Any:
     task of its own, cancelled if the wait ends first; it ends at its own time (a job
     may `advance_to` when it finished), so a deadline that lapsed meanwhile still wins.
     """
-    runner = request.runner
+    env = request.env
     # .sync tasks always get a token from the executor; a private one serves otherwise
     token = (request.context.get("Task") or {}).get("Token") or f"sync-{uuid.uuid4()}"
-    started_at = runner.clock.now()
+    started_at = env.clock.now()
     with registered(request, str(token)) as task:
         task.submitted = True
-        pending_of(runner).add(task)
+        pending_of(env).add(task)
 
         async def run_job() -> None:
             try:
@@ -474,7 +458,7 @@ class CallbackBackend:
         from asl.backends.base import Backends, parse_resource
 
         base = parse_resource(request.resource.base_arn)
-        listed = [b for b in getattr(request.runner.backends, "backends", []) if b is not self]
+        listed = [b for b in request.env.backends.backends if b is not self]
         backend = Backends(listed).resolve(base)
 
         async def submit() -> Any:

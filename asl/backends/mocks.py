@@ -308,7 +308,7 @@ class MockBackend:
         return json_copy(result, f"The mock of state '{request.state_name}'")
 
     async def _delegate(self, request: TaskRequest) -> Any:
-        backends = request.runner.backends
+        backends = request.env.backends
         listed = list(getattr(backends, "backends", []))
         rest = listed[listed.index(self) + 1 :] if self in listed else []
         return await Backends(rest).resolve(request.resource).run(request)

@@ -23,9 +23,9 @@ Patterns, with AWS's output shapes:
 
 ``Input`` may be a JSON value or JSON text (absent or null: ``{}``).  A child runs with
 the parent's clock, functions, resources and activities (not its mocks), in the region
-and account of its state machine ARN, on a timeline of its own.  Under an execution
-handle (`asl.start`) children run concurrently; under `asl.run`, a request-response
-child runs after the parent ends, and a ``.waitForTaskToken`` task ends with its child.
+and account of its state machine ARN, on a timeline of its own, in the parent
+execution's task group: it runs beside the parent, and the parent's `asl.run` /
+`asl.execute` returns once its children have ended too.
 """
 
 from __future__ import annotations
@@ -34,14 +34,17 @@ import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from asl.backends import callbacks
-from asl.backends.base import Backends, Resource, TaskRequest
-from asl.errors import ConfigurationError, DefinitionError, StatesError
+from asl.backends.base import Backends, Resource, TaskEnvironment, TaskRequest
+from asl.errors import ConfigurationError, StatesError
 from asl.timestamps import iso_millis
+
+if TYPE_CHECKING:
+    from asl.ast import StateMachine
 
 _SFN_TOKEN_APIS = ("sendTaskSuccess", "sendTaskFailure", "sendTaskHeartbeat")
 
@@ -74,25 +77,19 @@ class _Registered:
 class NestedBackend:
     """Starts registered state machines from Task states (see the module docstring)."""
 
-    def __init__(self, state_machines: Mapping[str, Any] | None = None):
-        from asl.api import parse
-
+    def __init__(self, state_machines: Mapping[str, StateMachine] | None = None):
+        """``state_machines`` maps names or state machine ARNs to compiled machines."""
         if state_machines is not None and not isinstance(state_machines, Mapping):
             raise ConfigurationError(
                 "state_machines must map state machine names or ARNs to definitions, "
                 f"not {type(state_machines).__name__}"
             )
         self.machines: dict[str, _Registered] = {}
-        for key, definition in (state_machines or {}).items():
+        for key, machine in (state_machines or {}).items():
             if not isinstance(key, str) or not key:
                 raise ConfigurationError(f"state_machines keys must be names or ARNs: {key!r}")
             name, region, account = _name_from_arn(key)
-            try:
-                machine = parse(definition)
-            except DefinitionError as e:
-                raise ConfigurationError(f"state_machines[{key!r}]: {e}") from None
             self.machines[name] = _Registered(name, machine, region, account)
-        self._deferred: list[Any] = []
 
     # -- protocol -------------------------------------------------------------------------
 
@@ -120,12 +117,6 @@ class NestedBackend:
         request.mark_started()
         await self._start(request, child)
         return child.started_output(sdk=sdk)
-
-    async def finish(self) -> None:
-        """Run the request-response children started without a handle."""
-        while self._deferred:
-            start = self._deferred.pop(0)
-            await start()
 
     # -- children ---------------------------------------------------------------------------
 
@@ -156,18 +147,18 @@ class NestedBackend:
         exec_name = params.get("Name")
         if exec_name is not None and not isinstance(exec_name, str):
             raise _api_error(sdk, "InvalidName", f"Invalid Name: {exec_name!r}", 400)
-        runner = request.runner
-        region = region or registered.region or runner.region
-        account = account or registered.account or runner.account_id
+        env = request.env
+        region = region or registered.region or env.region
+        account = account or registered.account or env.account_id
         child = _Child(
             registered,
             child_input,
             exec_name or str(uuid.uuid4()),
             region,
             account,
-            runner.clock.now(),
+            env.clock.now(),
         )
-        started = runner.services.setdefault("started_executions", set())
+        started = env.services.setdefault("started_executions", set())
         if child.execution_arn in started:
             raise _api_error(
                 sdk,
@@ -179,35 +170,22 @@ class NestedBackend:
         return child
 
     async def _start(self, request: TaskRequest, child: _Child) -> None:
-        """Start the child beside the parent (in the handle's task group), or after it."""
-        runner = request.runner
-        group = runner.services.get("task_group")
-        if group is not None:
-            group.start_soon(self._execute, runner, child)
-        else:
-            self._deferred.append(lambda: self._execute(runner, child))
+        """Start the child beside the parent, in the parent execution's task group."""
+        request.env.task_group.start_soon(self._execute, request.env, child)
 
-    async def _execute(self, parent: Any, child: _Child) -> Any:
+    async def _execute(self, parent: TaskEnvironment, child: _Child) -> Any:
         from asl.backends.mocks import MockBackend
-        from asl.execution.executor import execute_machine
 
         backends = Backends([b for b in parent.backends.backends if not isinstance(b, MockBackend)])
 
-        def on_start(execution: Any, runner: Any) -> None:
-            # children share the parent's task group, child list and pending callbacks
-            for key in ("task_group", "children", "callbacks", "started_executions"):
-                if key in parent.services:
-                    runner.services[key] = parent.services[key]
-            parent.services.setdefault("children", []).append((execution, runner))
-            runner.services.setdefault("children", parent.services["children"])
+        def on_start(execution: Any, env: TaskEnvironment) -> None:
             child.execution = execution
-            child.runner = runner
+            child.env = env
 
         try:
-            execution = await execute_machine(
+            execution = await parent.start_child(
                 child.registered.machine,
                 child.input,
-                clock=parent.clock,
                 backends=backends,
                 name=child.name,
                 state_machine_name=child.registered.name,
@@ -222,12 +200,11 @@ class NestedBackend:
     async def _run_callback(self, request: TaskRequest, child: _Child) -> Any:
         """Start the child beside the parent (on a timeline of its own), then wait for a
         callback on the task token.  Without a handle the task ends with the child."""
-        runner = request.runner
+        env = request.env
 
         async def main(local: Any) -> Any:
             async def submit() -> Any:
-                group = runner.services.get("task_group") or local
-                group.start_soon(self._execute, runner, child)
+                env.task_group.start_soon(self._execute, env, child)
                 return child.started_output(sdk=False)
 
             return await callbacks.wait_for_callback(request, submit)
@@ -238,22 +215,22 @@ class NestedBackend:
         """Start the child and wait for it under the task token: SendTaskSuccess /
         SendTaskFailure on the token end the task early, HeartbeatSeconds and
         TimeoutSeconds apply (on AWS too, a job-run task may be heartbeated)."""
-        runner = request.runner
+        env = request.env
         request.mark_started()
         request.submitted(child.started_output(sdk=False))
 
         async def job() -> Any:
             await child.done.wait()
-            return child.sync_result(v2, runner.clock)
+            return child.sync_result(v2, env.clock)
 
         async def main(local: Any) -> Any:
-            (runner.services.get("task_group") or local).start_soon(self._execute, runner, child)
+            env.task_group.start_soon(self._execute, env, child)
             try:
                 return await callbacks.wait_for_job(request, job)
             finally:
-                if child.runner is not None and child.execution.status == "RUNNING":
+                if child.env is not None and child.execution.status == "RUNNING":
                     # the token or a timeout ended the task first: stop the child
-                    child.runner.abort(None, None)
+                    child.env.abort(None, None)
 
         return await callbacks.with_task_group(main, cancel_rest=False)
 
@@ -278,7 +255,7 @@ class _Child:
         self.start = start
         self.done = anyio.Event()
         self.execution: Any = None
-        self.runner: Any = None
+        self.env: TaskEnvironment | None = None
 
     @property
     def state_machine_arn(self) -> str:

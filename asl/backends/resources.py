@@ -131,7 +131,7 @@ class TaskContext:
 
     @classmethod
     def from_request(cls, request: TaskRequest) -> TaskContext:
-        runner = request.runner
+        env = request.env
         return cls(
             resource=request.resource.arn,
             state_name=request.state_name,
@@ -140,8 +140,8 @@ class TaskContext:
             credentials=request.credentials,
             timeout_seconds=request.timeout_seconds,
             heartbeat_seconds=request.heartbeat_seconds,
-            region=getattr(runner, "region", "us-east-1"),
-            account_id=getattr(runner, "account_id", "123456789012"),
+            region=env.region,
+            account_id=env.account_id,
         )
 
     @property

@@ -10,10 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from asl.errors import StatesError
+from asl.execution.limits import DEFAULT_MAX_HISTORY_EVENTS, HistoryLimitExceeded
 from asl.expressions.templates import compact_json
-
-DEFAULT_MAX_EVENTS = 25_000
 
 # details key of each event type (AWS's field names)
 _DETAILS = {
@@ -70,16 +68,12 @@ def to_json_text(value: Any) -> str:
     return compact_json(value)
 
 
-class HistoryLimitExceeded(StatesError):
-    pass
-
-
 class History:
     """Appends events; ``events()`` returns the AWS-shaped dicts."""
 
     __slots__ = ("_events", "max_events")
 
-    def __init__(self, max_events: int | None = DEFAULT_MAX_EVENTS):
+    def __init__(self, max_events: int | None = DEFAULT_MAX_HISTORY_EVENTS):
         self._events: list[tuple[str, int, datetime | float, dict[str, Any] | None]] = []
         self.max_events = max_events
 
@@ -101,10 +95,7 @@ class History:
             and not event_type.startswith("Execution")
         ):
             # as on AWS, the last allowed event is the ExecutionFailed that ends the run
-            raise HistoryLimitExceeded(
-                "States.Runtime",
-                f"The execution reached the maximum number of history events ({self.max_events}).",
-            )
+            raise HistoryLimitExceeded(self.max_events)
         events.append((event_type, previous, timestamp, details))
         return len(events)
 

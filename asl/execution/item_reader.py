@@ -44,16 +44,13 @@ import json
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asl.backends.base import Resource, TaskRequest, parse_resource
 from asl.errors import StatesError
-from asl.execution.dataflow import QueryEvaluationFailure, compact, evaluate_jsonata
+from asl.execution.step import QueryEvaluationFailure, Step, compact, evaluate_jsonata
 from asl.expressions import json_type_name
 from asl.java import hash_map_order
-
-if TYPE_CHECKING:
-    from asl.execution.states import Step
 
 ITEM_READER_FAILED = "States.ItemReaderFailed"
 # "The Distributed Map state stops reading items beyond 100,000,000" (AWS)
@@ -392,7 +389,7 @@ async def call_resource(
         timeout_seconds=None,
         heartbeat_seconds=None,
         credentials=None,
-        runner=runner,
+        env=runner.env,
         started=_nothing,
         submitted=_nothing,
     )

@@ -29,17 +29,14 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asl.backends.base import Resource, parse_resource
 from asl.errors import StatesError
-from asl.execution.dataflow import compact
-from asl.execution.executor import iso
 from asl.execution.item_reader import call_resource, request_parameters
+from asl.execution.step import Step, compact
 from asl.expressions import json_type_name
-
-if TYPE_CHECKING:
-    from asl.execution.states import Step
+from asl.timestamps import iso_millis
 
 RESULT_WRITER_FAILED = "States.ResultWriterFailed"
 _OWNER = "ResultWriter"
@@ -224,11 +221,11 @@ def metadata(run: ChildRun, map_run_arn: str) -> dict[str, Any]:
     else:
         entry["RedriveStatus"] = "REDRIVABLE_BY_MAP_RUN"
     if run.start is not None:
-        entry["StartDate"] = iso(run.start)
+        entry["StartDate"] = iso_millis(run.start)
     entry["StateMachineArn"] = f"{base}:stateMachine:{machine}"
     entry["Status"] = run.status
     if run.stop is not None:
-        entry["StopDate"] = iso(run.stop)
+        entry["StopDate"] = iso_millis(run.stop)
     return entry
 
 

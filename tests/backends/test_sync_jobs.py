@@ -9,7 +9,8 @@ import asl
 from asl.backends.base import Backends
 from asl.backends.callbacks import send_task_heartbeat, send_task_success, wait_for_job
 from asl.clock import RealClock, VirtualClock
-from asl.execution.executor import execute_machine
+from asl.execution.runner import execute_machine
+from asl.execution.states import HANDLERS
 
 pytestmark = pytest.mark.anyio
 
@@ -59,6 +60,7 @@ async def run(backend: BatchJobs, clock=None, input=None, catch=None, **fields):
     return await execute_machine(
         asl.parse(definition(catch, **fields)),
         input or {},
+        handlers=HANDLERS,
         clock=clock or VirtualClock(),
         backends=Backends([backend]),
     )
@@ -124,7 +126,9 @@ async def test_a_failure_after_the_heartbeat_lapsed_is_a_timeout():
 async def test_the_execution_timeout_ends_a_heartbeating_job():
     machine = asl.parse({**definition(HeartbeatSeconds=60), "TimeoutSeconds": 100})
     backends = Backends([BatchJobs(10, 40, beat=True)])
-    ex = await execute_machine(machine, {}, clock=VirtualClock(), backends=backends)
+    ex = await execute_machine(
+        machine, {}, handlers=HANDLERS, clock=VirtualClock(), backends=backends
+    )
     assert ex.status == "TIMED_OUT"
 
 

@@ -16,15 +16,16 @@ import anyio
 import pytest
 
 import asl
-from asl.backends.base import Backends
+from asl.backends.base import Backends, TaskEnvironment
 from asl.backends.mocks import MockBackend
 from asl.backends.resources import ResourceBackend
 from asl.clock import make_clock
 from asl.errors import StatesError
-from asl.execution.executor import Frame, Runner
 from asl.execution.history import History
 from asl.execution.item_reader import prepare_reader, read_items
-from asl.execution.states import Step
+from asl.execution.runner import Frame, Runner
+from asl.execution.states import HANDLERS
+from asl.execution.step import Step
 from asl.java import hash_map_order
 
 GET = "arn:aws:states:::s3:getObject"
@@ -104,15 +105,15 @@ def make_step(
 ) -> Step:
     """A visit of the Map state "Map" of ``definition``, on a fresh execution's runner."""
     parsed = asl.parse(definition)
+    clock = make_clock("virtual")
     runner = Runner(
         machine=parsed,
-        clock=make_clock("virtual"),
+        handlers=HANDLERS,
+        clock=clock,
         history=History(None),
-        backends=backends,
+        env=TaskEnvironment(clock, "us-east-1", "123456789012", backends, clock.now()),
         execution_context={"Id": "arn:execution", "Input": raw_input, "Name": "run"},
         state_machine_context={"Id": "arn:machine", "Name": "Machine"},
-        region="us-east-1",
-        account_id="123456789012",
     )
     frame = Frame(runner, ChainMap(dict(variables or {})))
     return Step(parsed.states["Map"], raw_input, frame)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import asl
-from asl.execution.executor import SizeMeter
+from asl.execution.limits import SizeMeter
 
 
 def json_text_size(value: object) -> int:

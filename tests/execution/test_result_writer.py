@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 
 import asl
-from asl.backends.base import Backends
+from asl.backends.base import Backends, TaskEnvironment
 from asl.clock import make_clock
 from asl.errors import StatesError
-from asl.execution.executor import Frame, Runner
 from asl.execution.history import History
 from asl.execution.result_writer import prepare_writer
-from asl.execution.states import Step
+from asl.execution.runner import Frame, Runner
+from asl.execution.states import HANDLERS
+from asl.execution.step import Step
 
 PUT = "arn:aws:states:::s3:putObject"
 GET = "arn:aws:states:::s3:getObject"
@@ -451,15 +452,15 @@ def test_incomplete_writers_are_refused_before_running(writer: dict):
 def test_writer_configs_the_schema_refuses_fail_at_run_time_too(config: Any, problem: str):
     # asl.run validates first; a definition run unvalidated reaches these run-time checks
     parsed = asl.parse(machine({"WriterConfig": {"OutputType": "JSON"}}))
+    clock = make_clock("virtual")
     runner = Runner(
         machine=parsed,
-        clock=make_clock("virtual"),
+        handlers=HANDLERS,
+        clock=clock,
         history=History(None),
-        backends=Backends(),
+        env=TaskEnvironment(clock, "us-east-1", "123456789012", Backends(), clock.now()),
         execution_context={"Id": "arn:execution", "Input": [], "Name": "run"},
         state_machine_context={"Id": "arn:machine", "Name": "Machine"},
-        region="us-east-1",
-        account_id="123456789012",
     )
     step = Step(parsed.states["Map"], [], Frame(runner, ChainMap({})))
     with pytest.raises(StatesError) as caught:

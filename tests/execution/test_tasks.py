@@ -10,7 +10,7 @@ import pytest
 
 import asl
 from asl import ast
-from asl.execution.executor import backoff_delay, error_matches
+from asl.execution.retry import backoff_delay, error_matches
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
 

@@ -1,109 +1,45 @@
-"""Parallel and Map: branches and iterations as children of one anyio task group.
-
-One failing branch or iteration cancels the others and fails the state with the inner
-error (AWS passes it up rather than the spec's ``States.BranchFailed``).  Results keep
-branch / item order.  Each child runs on its own `Frame` (its own variable scope and
-history thread); the parent's clock timeline moves to the latest child's when they join.
-"""
+"""Map: ``ItemsPath``/``Items`` (or an ``ItemReader``), ``ItemSelector``, ``ItemBatcher``,
+``MaxConcurrency``, ``ToleratedFailureCount``/``ToleratedFailurePercentage``, ``Label``
+and ``ResultWriter``; each item runs the ``ItemProcessor`` as a child (an iteration of an
+inline Map, a child execution of a distributed one)."""
 
 from __future__ import annotations
 
-import math
 import uuid
-from collections import ChainMap
-from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
-import anyio
+from typing import Any
 
 from asl import ast
 from asl.errors import StatesError
-from asl.execution.dataflow import QueryEvaluationFailure, compact, evaluate_jsonata
-from asl.execution.executor import Frame
+from asl.execution.children import run_children
+from asl.execution.history import History
+from asl.execution.item_batcher import batches as make_batches
+from asl.execution.item_reader import prepare_reader
+from asl.execution.pipeline import apply_input_path
+from asl.execution.result_writer import ChildRuns, WriterCall, prepare_writer
+from asl.execution.retry import with_retry_and_catch
+from asl.execution.runner import Frame
+from asl.execution.step import (
+    QueryEvaluationFailure,
+    Result,
+    Step,
+    compact,
+    evaluate_jsonata,
+    expr_value,
+)
 from asl.expressions import json_type_name as json_type
-from asl.expressions.paths import PathNotFound
-from asl.expressions.templates import resolve
-
-if TYPE_CHECKING:
-    from asl.execution.result_writer import ChildRuns, WriterCall
-    from asl.execution.states import Step
 
 # AWS runs at most 40 inline Map iterations at once, and 10,000 distributed children.
 INLINE_MAP_CONCURRENCY = 40
+
+
 DISTRIBUTED_MAP_CONCURRENCY = 10_000
 
 
-async def _run_children(
-    parent: Frame,
-    count: int,
-    limit: int,
-    body: Callable[[int, Frame], Awaitable[Any]],
-    on_failure: Callable[[int, StatesError, Frame], bool] | None = None,
-    *,
-    isolated: bool = False,
-) -> list[Any]:
-    """Run ``body(i, frame)`` for i in range(count), at most ``limit`` at a time.
+async def run_map(step: Step) -> Result:
+    async def attempt() -> Any:
+        return await run_map_attempt(step)
 
-    Returns results in index order.  A child failure cancels the rest and re-raises,
-    unless ``on_failure`` returns True (the failure is tolerated).
-    """
-    results: list[Any] = [None] * count
-    clock = parent.runner.clock
-    latest: list[datetime] = [clock.now()]
-    failure: list[StatesError] = []
-    next_index = 0
-    last_prev = [parent.prev]
-
-    async def worker() -> None:
-        nonlocal next_index
-        try:
-            while next_index < count and not failure:
-                i = next_index
-                next_index += 1
-                frame = parent.child()
-                if isolated:  # distributed Map children cannot read the parent's variables
-                    frame.variables = ChainMap({})
-                try:
-                    results[i] = await body(i, frame)
-                except StatesError as e:
-                    if on_failure is not None and on_failure(i, e, frame):
-                        continue
-                    if not failure:
-                        failure.append(e)
-                        tg.cancel_scope.cancel()
-                    return
-                finally:
-                    if frame.prev > last_prev[0]:
-                        last_prev[0] = frame.prev
-        finally:
-            # a worker's timeline only moves forward: its time now is its latest
-            now = clock.now()
-            if now > latest[0]:
-                latest[0] = now
-
-    async with anyio.create_task_group() as tg:
-        for _ in range(min(limit, count)):
-            tg.start_soon(worker)
-    clock.advance_to(latest[0])
-    parent.prev = last_prev[0]
-    if failure:
-        raise failure[0]
-    return results
-
-
-async def run_parallel_attempt(step: Step, data: Any) -> Any:
-    state = step.state
-    assert isinstance(state, ast.ParallelState)
-    runner = step.frame.runner
-    step.frame.emit("ParallelStateStarted")
-
-    async def branch(i: int, frame: Frame) -> Any:
-        return await runner.run_scope(state.branches[i], data, frame)
-
-    results = await _run_children(step.frame, len(state.branches), len(state.branches), branch)
-    step.frame.emit("ParallelStateSucceeded")
-    return results
+    return await with_retry_and_catch(step, attempt, failed_event="MapStateFailed")
 
 
 def _int_field(step: Step, expr: ast.Expr | None, data: Any, kind: str) -> float | None:
@@ -112,8 +48,6 @@ def _int_field(step: Step, expr: ast.Expr | None, data: Any, kind: str) -> float
         return None
     if isinstance(expr, ast.Const):
         return expr.value
-    from asl.execution.states import expr_value
-
     with step.evaluating():
         value = expr_value(step, expr, data)
         if isinstance(expr, ast.PathExpr):
@@ -194,8 +128,6 @@ async def run_map_attempt(step: Step) -> Any:
             else:
                 items = data
     else:
-        from asl.execution.dataflow import apply_input_path
-
         with step.evaluating():
             data = apply_input_path(state.input_path, step.input, ctx, variables)
             # AWS ignores ItemsPath when an ItemReader supplies the items
@@ -215,13 +147,9 @@ async def run_map_attempt(step: Step) -> Any:
     frame.emit("MapStateStarted", {"length": len(items)})  # 0 with an ItemReader, as on AWS
     prepared = None
     if reader is not None:
-        from asl.execution.item_reader import prepare_reader
-
         prepared = prepare_reader(step, reader, data)
     writer = None
     if state.result_writer is not None and state.mode == "DISTRIBUTED":
-        from asl.execution.result_writer import prepare_writer
-
         writer = prepare_writer(step, state.result_writer, data)
     with step.evaluating():
         tolerated_count = _int_field(step, state.tolerated_failure_count, data, "count")
@@ -251,7 +179,7 @@ async def run_map_attempt(step: Step) -> Any:
 
     batches = None
     if state.item_batcher and prepared is None:
-        batches = _batches(step, state, data, [select(i) for i in range(len(items))])
+        batches = make_batches(step, state, data, [select(i) for i in range(len(items))])
 
     def iteration_input(i: int) -> Any:
         return select(i) if batches is None else batches[i]
@@ -259,8 +187,6 @@ async def run_map_attempt(step: Step) -> Any:
     async def iteration(i: int, child: Frame) -> Any:
         if distributed:
             # each child is an execution of its own, with its own history
-            from asl.execution.history import History
-
             child.history = History(None)
             child.prev = 0
             value = iteration_input(i)
@@ -302,7 +228,7 @@ async def run_map_attempt(step: Step) -> Any:
         try:
             items = await prepared.read()
             if state.item_batcher:
-                batches = _batches(step, state, data, [select(i) for i in range(len(items))])
+                batches = make_batches(step, state, data, [select(i) for i in range(len(items))])
         except StatesError as e:
             if distributed:
                 frame.emit("MapRunFailed", _error_details(e))
@@ -310,11 +236,9 @@ async def run_map_attempt(step: Step) -> Any:
     count = len(items) if batches is None else len(batches)
     children = None
     if writer is not None:
-        from asl.execution.result_writer import ChildRuns
-
         children = ChildRuns(count, runner.clock.now, iteration_input)
     try:
-        results = await _run_children(
+        results = await run_children(
             frame, count, limit, iteration, on_failure, isolated=distributed
         )
     except StatesError as e:
@@ -357,71 +281,3 @@ async def _export_failed_run(
 
 def _error_details(error: StatesError) -> dict[str, Any]:
     return {k: v for k, v in (("error", error.error), ("cause", error.cause)) if v is not None}
-
-
-def _batches(step: Step, state: ast.MapState, data: Any, selected: list[Any]) -> list[dict]:
-    """The ItemBatcher's batches: ``{"Items": [...], "BatchInput": ...}`` per child."""
-    batcher = state.item_batcher or {}
-    with step.evaluating():
-        max_items = _batcher_number(step, batcher, "MaxItemsPerBatch", data)
-        max_bytes = _batcher_number(step, batcher, "MaxInputBytesPerBatch", data)
-    batch_input = batcher.get("BatchInput")
-    if batch_input is not None and not step.jsonata:
-        from asl.expressions.templates import compile_template
-
-        with step.evaluating():
-            batch_input = compile_template(batch_input).evaluate(
-                data, step.ctx, step.variables, field="BatchInput"
-            )
-    sizes = step.frame.runner.sizes
-    limit = int(max_items) if max_items else len(selected) or 1
-    out: list[dict] = []
-    current: list[Any] = []
-    current_bytes = 0
-    for item in selected:
-        size = sizes.size(item) + 1
-        full = len(current) >= limit or (max_bytes and current and current_bytes + size > max_bytes)
-        if full:
-            out.append(_batch(current, batch_input))
-            current, current_bytes = [], 0
-        current.append(item)
-        current_bytes += size
-    if current:
-        out.append(_batch(current, batch_input))
-    return out
-
-
-def _batch(items: list[Any], batch_input: Any) -> dict[str, Any]:
-    batch: dict[str, Any] = {"Items": items}
-    if batch_input is not None:
-        batch["BatchInput"] = batch_input
-    return batch
-
-
-def _batcher_number(step: Step, batcher: Any, key: str, data: Any) -> float | None:
-    if key in batcher:
-        value = batcher[key]
-        if isinstance(value, str) and step.jsonata:
-            from asl.expressions.jsonata import compile_jsonata, is_jsonata
-
-            if is_jsonata(value):
-                return evaluate_jsonata(
-                    compile_jsonata(value), step.states_binding(), step.variables, key
-                )
-        return value
-    path_key = key + "Path"
-    if path_key in batcher:
-        from asl.expressions.paths import compile_reference_path
-
-        try:
-            return resolve(
-                compile_reference_path(batcher[path_key]), data, step.ctx, step.variables
-            )
-        except PathNotFound:
-            raise StatesError(
-                "States.Runtime", f"The {path_key} field does not reference an input value"
-            ) from None
-    return None
-
-
-__all__ = ["run_map_attempt", "run_parallel_attempt", "math"]

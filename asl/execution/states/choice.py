@@ -1,7 +1,8 @@
-"""Choice rules: JSONPath-mode comparison operators with AWS's type rules.
+"""Choice: ``Choices`` rules in order (JSONPath comparison operators with AWS's type
+rules, or a JSONata ``Condition``), then ``Default``.
 
 A comparison against a value of the wrong type is false, never an error; timestamps are
-compared as instants; strings by code point.
+compared as instants; strings by code point.  No match and no Default is States.Runtime.
 """
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from asl import ast
 from asl.ast import ChoiceRule
 from asl.errors import StatesError
+from asl.execution.pipeline import apply_input_path, evaluate_assign, store_variables
+from asl.execution.step import QueryEvaluationFailure, Result, Step, compact, evaluate_jsonata
+from asl.expressions import json_type_name as json_type
 from asl.expressions.paths import PathNotFound
 from asl.expressions.templates import resolve
 from asl.parser import parse_timestamp_or_none
@@ -134,3 +139,84 @@ def _invalid_path(path: Any) -> StatesError:
         f"Invalid path '{path.text}': The choice state's condition path "
         "references an invalid value.",
     )
+
+
+async def run_choice(step: Step) -> Result:
+    state = step.state
+    assert isinstance(state, ast.ChoiceState)
+    if step.jsonata:
+        states = step.states_binding()
+        for rule in state.choices:
+            with step.evaluating():
+                matched = _condition(step, rule, states)
+            if matched:
+                return _choice_exit(step, rule.next, rule.assign, rule.output)
+        if state.default is None:
+            with step.evaluating():
+                raise _no_choice()
+        return _choice_exit(step, state.default, state.assign, state.output)
+    ctx = step.ctx
+    variables = step.frame.variables
+    try:
+        data = apply_input_path(state.input_path, step.input, ctx, variables)
+        for rule in state.choices:
+            if evaluate_rule(rule, data, ctx, variables):
+                return _choice_exit(step, rule.next, rule.assign or state.assign, None, data)
+        if state.default is None:
+            raise _no_choice()
+    except StatesError as e:
+        raise step.named(e) from None
+    return _choice_exit(step, state.default, state.assign, None, data)
+
+
+def _no_choice() -> StatesError:
+    return StatesError(
+        "States.Runtime",
+        "Failed to transition out of the state. The state does not point to a next state.",
+    )
+
+
+def _condition(step: Step, rule: ast.ChoiceRule, states: dict) -> bool:
+    cond = rule.operand
+    if isinstance(cond, bool):
+        return cond
+    value = evaluate_jsonata(cond, states, step.variables, "Condition", now_millis=step.now_millis)
+    if not isinstance(value, bool):
+        raise QueryEvaluationFailure(
+            f"The JSONata expression '{cond.source}' specified for the field 'Condition' "
+            f"returned an unexpected result type. Expected 'boolean', but was "
+            f"'{json_type(value)}' for value: {compact(value)}",
+            "Condition",
+        )
+    return value
+
+
+def _choice_exit(
+    step: Step, next_name: str | None, assign: Any, output: Any, data: Any = None
+) -> Result:
+    state = step.state
+    assigned = None
+    if step.jsonata:
+        out = step.input
+        states = step.states_binding()
+        with step.evaluating():
+            if output is not None:
+                out = evaluate_jsonata(
+                    output, states, step.variables, "Output", now_millis=step.now_millis
+                )
+            elif state.output is not None:
+                out = evaluate_jsonata(
+                    state.output, states, step.variables, "Output", now_millis=step.now_millis
+                )
+        if assign is not None:
+            assigned = evaluate_assign(step, assign, None, states)
+    else:
+        if assign is not None:
+            assigned = evaluate_assign(step, assign, data, None)
+        try:
+            out = apply_input_path(state.output_path, data, step.ctx, step.frame.variables)
+        except StatesError as e:
+            raise step.named(e) from None
+    if assigned:
+        store_variables(step, assigned)
+    return step.exit(next_name, out, assigned)

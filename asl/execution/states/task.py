@@ -1,23 +1,52 @@
-"""Task states: resolve the backend for a Resource, record AWS's task events, enforce
-TimeoutSeconds, and turn backend failures into named errors."""
+"""Task: ``Resource`` resolved to a task backend, ``TimeoutSeconds``/``HeartbeatSeconds``,
+``Credentials``, the task token, AWS's Task/LambdaFunction/Activity events, and backend
+failures turned into named errors; Retry and Catch around each attempt."""
 
 from __future__ import annotations
 
+import base64
 import math
-from typing import TYPE_CHECKING, Any
+import os
+from typing import Any
 
 import anyio
 
 from asl import ast
-from asl.backends.base import TaskRequest, parse_resource
+from asl.backends.base import HeartbeatTimedOut, TaskRequest, parse_resource
 from asl.errors import StatesError
-from asl.execution.dataflow import compact, evaluate_jsonata
-from asl.execution.executor import PAYLOAD_LIMIT, _size
-
-if TYPE_CHECKING:
-    from asl.execution.states import Step
+from asl.execution.limits import PAYLOAD_LIMIT, payload_size
+from asl.execution.pipeline import effective_input
+from asl.execution.retry import with_retry_and_catch
+from asl.execution.step import Result, Step, compact, evaluate_jsonata, expr_value
 
 _NO_DETAILS = {"truncated": False}
+
+
+async def run_task(step: Step) -> Result:
+    state = step.state
+    assert isinstance(state, ast.TaskState)
+
+    # AWS gives a task token to callback, activity and .sync tasks (SendTaskSuccess on a
+    # .sync task's token ends it early)
+    resource = state.resource
+    needs_token = (
+        resource.endswith((".waitForTaskToken", ".sync", ".sync:2")) or ":activity:" in resource
+    )
+
+    async def attempt() -> Any:
+        if needs_token:
+            # a fresh token for every attempt, visible as $$.Task.Token
+            step.task_token = new_task_token()
+            step._ctx = None
+        data = effective_input(step)
+        return await run_task_attempt(step, data)
+
+    return await with_retry_and_catch(step, attempt)
+
+
+def new_task_token() -> str:
+    """An opaque task token shaped like AWS's (long, URL-safe base64)."""
+    return base64.urlsafe_b64encode(os.urandom(96)).decode("ascii").rstrip("=")
 
 
 def _timeout_value(step: Step, expr: ast.Expr | None, field: str) -> int | None:
@@ -25,8 +54,6 @@ def _timeout_value(step: Step, expr: ast.Expr | None, field: str) -> int | None:
         return None
     if isinstance(expr, ast.Const):
         return expr.value
-    from asl.execution.states import expr_value
-
     with step.evaluating():
         value = expr_value(step, expr, step.input)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
@@ -69,7 +96,7 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
     precheck = getattr(backend, "precheck", None)
     if precheck is not None:
         # e.g. an activity that does not exist fails before anything is scheduled
-        problem = precheck(resource, runner)
+        problem = precheck(resource, runner.env)
         if problem:
             raise StatesError("States.Runtime", step.prefix(problem))
     if lambda_style:
@@ -128,7 +155,7 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
         timeout_seconds=timeout,
         heartbeat_seconds=heartbeat,
         credentials=credentials,
-        runner=runner,
+        env=runner.env,
         started=started,
         submitted=submitted,
     )
@@ -143,7 +170,7 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
             started()
         frame.emit(f"{kind}TimedOut", {**outcome_ids, "error": "States.Timeout"})
         error = StatesError("States.Timeout", None)
-        if type(e).__name__ == "HeartbeatTimedOut":
+        if isinstance(e, HeartbeatTimedOut):
             # reported as States.Timeout; Retry/Catch may also name States.HeartbeatTimeout
             error.aliases = ("States.HeartbeatTimeout",)  # type: ignore[attr-defined]
         raise error from None
@@ -159,7 +186,7 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
         raise
     if not request.was_started:
         started()
-    size = request.result_size if request.result_size is not None else _size(result)
+    size = request.result_size if request.result_size is not None else payload_size(result)
     if size > PAYLOAD_LIMIT:
         error = StatesError(
             "States.DataLimitExceeded",
