@@ -16,7 +16,7 @@ from collections import ChainMap
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 
@@ -29,11 +29,9 @@ from asl.execution.limits import DEFAULT_MAX_HISTORY_EVENTS, HistoryLimitExceede
 from asl.execution.result import Execution
 from asl.timestamps import iso_millis
 
-if TYPE_CHECKING:
-    from asl.execution.step import Step
-
-# a state handler: (next state name, or None when the state ends its scope; output)
-Handler = Callable[["Step"], Awaitable[tuple[str | None, Any]]]
+# a state handler: runs one visit of a state (the state, its raw input, the thread it runs
+# on) and returns (the next state's name, or None when the state ends its scope; output)
+Handler = Callable[[ast.State, Any, "Frame"], Awaitable[tuple[str | None, Any]]]
 
 
 class ExecutionAborted(Exception):
@@ -153,14 +151,12 @@ class Runner:
 
     async def run_scope(self, scope: ast.Scope, data: Any, frame: Frame) -> Any:
         """Run the states of a scope from StartAt to a terminal state; returns its output."""
-        from asl.execution.step import Step
-
         handlers = self.handlers
         name = scope.start_at
         states = scope.states
         while True:
             state = states[name]
-            next_name, data = await handlers[state.type](Step(state, data, frame))
+            next_name, data = await handlers[state.type](state, data, frame)
             if next_name is None:
                 return data
             name = next_name
