@@ -190,13 +190,58 @@ class MapState(ResultState):
     items_path: Any = None  # Path (JSONPath mode)
     items: Any = None  # JSONata template/value (JSONata mode)
     item_selector: Any = None  # Template / JSONata template
-    item_reader: Mapping[str, Any] | None = None
-    item_batcher: Mapping[str, Any] | None = None
-    result_writer: Mapping[str, Any] | None = None
+    item_reader: ItemReader | None = None
+    item_batcher: ItemBatcher | None = None
+    result_writer: ResultWriter | None = None
     max_concurrency: Expr | None = None
     tolerated_failure_percentage: Expr | None = None
     tolerated_failure_count: Expr | None = None
     label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderConfig:
+    """An ItemReader's ``ReaderConfig`` (AWS's defaults where a field is absent)."""
+
+    input_type: str | None = None  # CSV, JSON, JSONL, PARQUET or MANIFEST
+    manifest_type: str | None = None  # S3_INVENTORY or ATHENA_DATA
+    transformation: str = "NONE"  # or LOAD_AND_FLATTEN (listObjectsV2)
+    csv_header_location: str = "FIRST_ROW"  # or GIVEN
+    csv_headers: tuple[str, ...] | None = None
+    csv_delimiter: str = "COMMA"  # COMMA, PIPE, SEMICOLON, SPACE or TAB
+    items_pointer: str = ""  # a JSON Pointer into a JSON document
+    max_items: Expr | None = None  # MaxItems / MaxItemsPath
+
+
+@dataclass(frozen=True, slots=True)
+class ItemReader:
+    """A distributed Map's ``ItemReader``: an S3 read (``s3:getObject`` or
+    ``s3:listObjectsV2``) and how to turn what it reads into items."""
+
+    resource: str
+    action: str  # getObject or listObjectsV2
+    parameters: Any = None  # Template (Parameters) / JSONata template (Arguments); None: {}
+    config: ReaderConfig = ReaderConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class ItemBatcher:
+    """A Map's ``ItemBatcher``: at most so many items and bytes per child."""
+
+    max_items_per_batch: Expr | None = None
+    max_input_bytes_per_batch: Expr | None = None
+    batch_input: Any = None  # Template (JSONPath), JSONata template or constant; None: absent
+
+
+@dataclass(frozen=True, slots=True)
+class ResultWriter:
+    """A distributed Map's ``ResultWriter``: how results are shaped (``WriterConfig``) and
+    where they are exported (``s3:putObject`` with Parameters/Arguments), if anywhere."""
+
+    resource: str | None = None  # None: no export
+    parameters: Any = None  # Template / JSONata template; None: {}
+    transformation: str = "COMPACT"  # NONE, COMPACT or FLATTEN (NONE when exporting)
+    output_type: str = "JSON"  # or JSONL
 
 
 @dataclass(frozen=True, slots=True)

@@ -331,9 +331,9 @@ def _build_map(
         items_path=items_path,
         items=items,
         item_selector=item_selector,
-        item_reader=body.get("ItemReader"),
-        item_batcher=body.get("ItemBatcher"),
-        result_writer=body.get("ResultWriter"),
+        item_reader=_item_reader(body.get("ItemReader"), language),
+        item_batcher=_item_batcher(body.get("ItemBatcher"), language),
+        result_writer=_result_writer(body.get("ResultWriter"), language),
         max_concurrency=_number_field(
             body, "MaxConcurrency", language, path_key="MaxConcurrencyPath"
         ),
@@ -347,6 +347,68 @@ def _build_map(
             body, "ToleratedFailureCount", language, path_key="ToleratedFailureCountPath"
         ),
         label=body.get("Label"),
+    )
+
+
+def _request(spec: Mapping[str, Any], language: str) -> Any:
+    """An ItemReader's or ResultWriter's S3 request: Parameters (JSONPath) or Arguments."""
+    if language == "JSONata":
+        return _jsonata_template(spec["Arguments"]) if "Arguments" in spec else None
+    return compile_template(spec["Parameters"]) if "Parameters" in spec else None
+
+
+def _item_reader(spec: Mapping[str, Any] | None, language: str) -> ast.ItemReader | None:
+    if spec is None:
+        return None
+    config = spec.get("ReaderConfig") or {}
+    headers = config.get("CSVHeaders")
+    return ast.ItemReader(
+        resource=spec["Resource"],
+        action=spec["Resource"].rsplit(":", 1)[-1],
+        parameters=_request(spec, language),
+        config=ast.ReaderConfig(
+            input_type=config.get("InputType"),
+            manifest_type=config.get("ManifestType"),
+            transformation=config.get("Transformation", "NONE"),
+            csv_header_location=config.get("CSVHeaderLocation", "FIRST_ROW"),
+            csv_headers=tuple(headers) if headers is not None else None,
+            csv_delimiter=config.get("CSVDelimiter", "COMMA"),
+            items_pointer=config.get("ItemsPointer", ""),
+            max_items=_number_field(config, "MaxItems", language, path_key="MaxItemsPath"),
+        ),
+    )
+
+
+def _item_batcher(spec: Mapping[str, Any] | None, language: str) -> ast.ItemBatcher | None:
+    if spec is None:
+        return None
+    batch_input: Any = None
+    if "BatchInput" in spec:
+        value = spec["BatchInput"]
+        batch_input = _jsonata_template(value) if language == "JSONata" else compile_template(value)
+    return ast.ItemBatcher(
+        max_items_per_batch=_number_field(
+            spec, "MaxItemsPerBatch", language, path_key="MaxItemsPerBatchPath"
+        ),
+        max_input_bytes_per_batch=_number_field(
+            spec, "MaxInputBytesPerBatch", language, path_key="MaxInputBytesPerBatchPath"
+        ),
+        batch_input=batch_input,
+    )
+
+
+def _result_writer(spec: Mapping[str, Any] | None, language: str) -> ast.ResultWriter | None:
+    if spec is None:
+        return None
+    config = spec.get("WriterConfig")
+    exporting = "Resource" in spec
+    # AWS's default Transformation is NONE when exporting, COMPACT when results are output
+    default = "NONE" if exporting else "COMPACT"
+    return ast.ResultWriter(
+        resource=spec.get("Resource"),
+        parameters=_request(spec, language) if exporting else None,
+        transformation=(config or {}).get("Transformation", default),
+        output_type=(config or {}).get("OutputType", "JSON"),
     )
 
 

@@ -9,26 +9,37 @@ from __future__ import annotations
 from typing import Any
 
 from asl import ast
-from asl.errors import StatesError
+from asl.execution.numbers import NumberRule, number_value
 from asl.execution.step import Step, evaluate_jsonata
-from asl.expressions.paths import PathNotFound
-from asl.expressions.templates import resolve
+
+# MaxItemsPerBatch / MaxInputBytesPerBatch: a path that selects nothing is named
+BATCH_LIMIT = NumberRule(
+    integer=False,
+    minimum=None,
+    check_jsonata=False,
+    missing=lambda expr: f"The {expr.field} field does not reference an input value",
+)
 
 
-def batches(step: Step, state: ast.MapState, data: Any, selected: list[Any]) -> list[dict]:
+def batches(step: Step, batcher: ast.ItemBatcher, data: Any, selected: list[Any]) -> list[dict]:
     """The ItemBatcher's batches: ``{"Items": [...], "BatchInput": ...}`` per child."""
-    batcher = state.item_batcher or {}
-    with step.evaluating():
-        max_items = _batcher_number(step, batcher, "MaxItemsPerBatch", data)
-        max_bytes = _batcher_number(step, batcher, "MaxInputBytesPerBatch", data)
-    batch_input = batcher.get("BatchInput")
-    if batch_input is not None and not step.jsonata:
-        from asl.expressions.templates import compile_template
-
+    max_items = number_value(step, batcher.max_items_per_batch, data, BATCH_LIMIT)
+    max_bytes = number_value(step, batcher.max_input_bytes_per_batch, data, BATCH_LIMIT)
+    batch_input = batcher.batch_input
+    if batch_input is not None:
         with step.evaluating():
-            batch_input = compile_template(batch_input).evaluate(
-                data, step.ctx, step.variables, field="BatchInput"
-            )
+            if step.jsonata:
+                batch_input = evaluate_jsonata(
+                    batch_input,
+                    step.states_binding(),
+                    step.variables,
+                    "BatchInput",
+                    now_millis=step.now_millis,
+                )
+            else:
+                batch_input = batch_input.evaluate(
+                    data, step.ctx, step.variables, field="BatchInput"
+                )
     sizes = step.frame.runner.sizes
     limit = int(max_items) if max_items else len(selected) or 1
     out: list[dict] = []
@@ -52,29 +63,3 @@ def _batch(items: list[Any], batch_input: Any) -> dict[str, Any]:
     if batch_input is not None:
         batch["BatchInput"] = batch_input
     return batch
-
-
-def _batcher_number(step: Step, batcher: Any, key: str, data: Any) -> float | None:
-    if key in batcher:
-        value = batcher[key]
-        if isinstance(value, str) and step.jsonata:
-            from asl.expressions.jsonata import compile_jsonata, is_jsonata
-
-            if is_jsonata(value):
-                return evaluate_jsonata(
-                    compile_jsonata(value), step.states_binding(), step.variables, key
-                )
-        return value
-    path_key = key + "Path"
-    if path_key in batcher:
-        from asl.expressions.paths import compile_reference_path
-
-        try:
-            return resolve(
-                compile_reference_path(batcher[path_key]), data, step.ctx, step.variables
-            )
-        except PathNotFound:
-            raise StatesError(
-                "States.Runtime", f"The {path_key} field does not reference an input value"
-            ) from None
-    return None

@@ -41,14 +41,15 @@ import gzip
 import io
 import itertools
 import json
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from asl import ast
 from asl.backends.base import Resource, TaskRequest, parse_resource
 from asl.errors import StatesError
-from asl.execution.step import QueryEvaluationFailure, Step, compact, evaluate_jsonata
+from asl.execution.numbers import NumberRule, number_value, shown
+from asl.execution.step import Step, compact, evaluate_jsonata
 from asl.expressions import json_type_name
 from asl.java import hash_map_order
 
@@ -58,25 +59,33 @@ MAX_ITEMS_LIMIT = 100_000_000
 
 _GET_OBJECT = "getObject"
 _LIST_OBJECTS = "listObjectsV2"
-_INPUT_TYPES = ("CSV", "JSON", "JSONL", "PARQUET", "MANIFEST")
-# the formats of a data file (listed by listObjectsV2 or an Athena manifest)
-_DATA_TYPES = ("CSV", "JSON", "JSONL", "PARQUET")
-_ATHENA_TYPES = ("CSV", "JSONL", "PARQUET")
-_MANIFEST_TYPES = ("S3_INVENTORY", "ATHENA_DATA")
-_TRANSFORMATIONS = ("NONE", "LOAD_AND_FLATTEN")
 _DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
 # the fields of a listed object, in the order AWS writes them
 _OBJECT_FIELDS = ("Key", "LastModified", "Size", "StorageClass")
 
+# MaxItemsPath may select a numeric string; anything else but an integer is refused
+MAX_ITEMS = NumberRule(
+    integer=True,
+    minimum=None,  # a negative count fails the read itself (States.ItemReaderFailed)
+    lenient_text=True,
+    wrong_type=lambda expr, value: (
+        f'The MaxItemsPath field refers to value "{shown(value)}" which is not a valid '
+        f"integer: {expr.path.text}"
+    ),
+    missing=lambda expr: (
+        f"The MaxItemsPath field does not reference an input value: {expr.path.text}"
+    ),
+)
+
 
 @dataclass(frozen=True)
 class ReaderCall:
-    """An ItemReader request, evaluated and checked; `read` fetches and parses the items."""
+    """An ItemReader request, evaluated; `read` fetches and parses the items."""
 
     step: Step
     resource: Resource
     parameters: Any
-    config: Mapping[str, Any]
+    config: ast.ReaderConfig
     max_items: int | None
 
     async def read(self) -> list[Any]:
@@ -84,270 +93,49 @@ class ReaderCall:
         limit = _limit(self.max_items)
         headers = _given_headers(self.config)
         if self.resource.action == _LIST_OBJECTS:
-            if self.config.get("Transformation", "NONE") == "LOAD_AND_FLATTEN":
+            if self.config.transformation == "LOAD_AND_FLATTEN":
                 listed = await _list_objects(self, MAX_ITEMS_LIMIT)
                 return await _load_and_flatten(self, listed, headers, limit)
             return await _list_objects(self, limit)
         raw = _raw_body(await _call(self, self.parameters), self.step)
-        if self.config.get("ManifestType") == "ATHENA_DATA":
+        if self.config.manifest_type == "ATHENA_DATA":
             return await _athena_items(self, _text(raw), headers, limit)
-        if self.config["InputType"] == "MANIFEST":
+        if self.config.input_type == "MANIFEST":
             return await _inventory_items(self, _text(raw), limit)
         return _parse(raw, self.config, headers, limit)
 
 
-def prepare_reader(step: Step, reader: Mapping[str, Any], data: Any) -> ReaderCall:
+def prepare_reader(step: Step, reader: ast.ItemReader, data: Any) -> ReaderCall:
     """Evaluate an ItemReader's Parameters (or Arguments) and MaxItems for ``data``, the
     Map's effective input; raises ``States.Runtime`` / ``States.QueryEvaluationError``
     (named after the state, as AWS names them)."""
     with step.evaluating():
-        if not isinstance(reader, Mapping):
-            raise _definition_error(step, f"must be an object, not {json_type_name(reader)}")
-        resource = _resource(step, reader)
-        config = _config(step, reader, resource)
-        parameters = request_parameters(step, reader, data)
-        max_items = _max_items(step, config, data)
-    return ReaderCall(step, resource, parameters, config, max_items)
+        parameters = request_parameters(step, reader.parameters, data)
+    max_items = number_value(step, reader.config.max_items, data, MAX_ITEMS)
+    return ReaderCall(
+        step,
+        parse_resource(reader.resource),
+        parameters,
+        reader.config,
+        None if max_items is None else int(max_items),
+    )
 
 
-async def read_items(step: Step, reader: Mapping[str, Any], data: Any) -> list[Any]:
+async def read_items(step: Step, reader: ast.ItemReader, data: Any) -> list[Any]:
     """The items an ItemReader reads for ``data`` (`prepare_reader`, then `ReaderCall.read`)."""
     return await prepare_reader(step, reader, data).read()
 
 
-# -- preparing the request ------------------------------------------------------------------
-
-
-def _definition_error(step: Step, problem: str, owner: str = "ItemReader") -> StatesError:
-    """A reader (or writer) definition AWS would not accept (found when validation was
-    skipped)."""
-    return StatesError("States.Runtime", f"The {owner} of state '{step.state.name}' {problem}")
-
-
-def _resource(step: Step, reader: Mapping[str, Any]) -> Resource:
-    arn = reader.get("Resource")
-    if not isinstance(arn, str) or not arn:
-        raise _definition_error(step, "needs a Resource")
-    resource = parse_resource(arn)
-    if (
-        resource.kind != "integration"
-        or resource.service != "s3"
-        or resource.api not in (_GET_OBJECT, _LIST_OBJECTS)
-    ):
-        raise _definition_error(
-            step,
-            f"has the Resource '{arn}', which cannot read items: use "
-            "arn:aws:states:::s3:getObject or arn:aws:states:::s3:listObjectsV2",
-        )
-    return resource
-
-
-def _config(step: Step, reader: Mapping[str, Any], resource: Resource) -> Mapping[str, Any]:
-    config = reader.get("ReaderConfig")
-    if config is None:
-        config = {}
-    if not isinstance(config, Mapping):
-        raise _definition_error(step, "has a ReaderConfig that is not an object")
-    if resource.api == _LIST_OBJECTS:
-        _check_list_config(step, config)
-    else:
-        _check_get_config(step, config)
-    if config.get("InputType") == "CSV":
-        _check_csv_config(step, config)
-    if "ItemsPointer" in config:
-        _check_pointer(step, config)
-    return config
-
-
-def _check_list_config(step: Step, config: Mapping[str, Any]) -> None:
-    """listObjectsV2 reads objects, or (LOAD_AND_FLATTEN) the items of each object."""
-    transformation = config.get("Transformation", "NONE")
-    if transformation not in _TRANSFORMATIONS:
-        raise _definition_error(
-            step, f"has the Transformation {compact(transformation)}: use NONE or LOAD_AND_FLATTEN"
-        )
-    kind = config.get("InputType")
-    if transformation == "LOAD_AND_FLATTEN" and kind not in _DATA_TYPES:
-        found = "no InputType" if kind is None else f"the InputType {compact(kind)}"
-        raise _definition_error(
-            step,
-            f"has {found}: LOAD_AND_FLATTEN needs ReaderConfig.InputType {', '.join(_DATA_TYPES)}",
-        )
-
-
-def _check_get_config(step: Step, config: Mapping[str, Any]) -> None:
-    if "Transformation" in config:
-        raise _definition_error(
-            step, "has a Transformation, which only arn:aws:states:::s3:listObjectsV2 takes"
-        )
-    kind = config.get("InputType")
-    if kind not in _INPUT_TYPES:
-        found = "no InputType" if kind is None else f"the InputType {compact(kind)}"
-        raise _definition_error(
-            step,
-            f"has {found}: s3:getObject needs ReaderConfig.InputType {', '.join(_INPUT_TYPES)}",
-        )
-    manifest = config.get("ManifestType")
-    if manifest is None:
-        return
-    if manifest not in _MANIFEST_TYPES:
-        raise _definition_error(
-            step, f"has the ManifestType {compact(manifest)}: use S3_INVENTORY or ATHENA_DATA"
-        )
-    if manifest == "S3_INVENTORY" and kind != "MANIFEST":
-        raise _definition_error(step, "reads an S3_INVENTORY manifest: InputType must be MANIFEST")
-    if manifest == "ATHENA_DATA" and kind not in _ATHENA_TYPES:
-        raise _definition_error(
-            step,
-            "reads an ATHENA_DATA manifest: InputType must be the data files' format, "
-            f"{', '.join(_ATHENA_TYPES)}",
-        )
-
-
-def _check_pointer(step: Step, config: Mapping[str, Any]) -> None:
-    pointer = config["ItemsPointer"]
-    if config.get("InputType") != "JSON":
-        raise _definition_error(step, "has an ItemsPointer, which only InputType JSON takes")
-    if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
-        raise _definition_error(
-            step,
-            f"has the ItemsPointer {compact(pointer)}, which is not a JSON Pointer "
-            "(it must be empty or start with '/', e.g. /data/items)",
-        )
-
-
-def _check_csv_config(step: Step, config: Mapping[str, Any]) -> None:
-    location = config.get("CSVHeaderLocation", "FIRST_ROW")
-    if location not in ("FIRST_ROW", "GIVEN"):
-        raise _definition_error(
-            step, f"has the CSVHeaderLocation {compact(location)}: use FIRST_ROW or GIVEN"
-        )
-    headers = config.get("CSVHeaders")
-    if location == "GIVEN" and (
-        not isinstance(headers, list) or not all(isinstance(h, str) for h in headers)
-    ):
-        raise _definition_error(
-            step, "reads CSV headers GIVEN in the definition: CSVHeaders must list them"
-        )
-    delimiter = config.get("CSVDelimiter", "COMMA")
-    if delimiter not in _DELIMITERS:
-        raise _definition_error(
-            step,
-            f"has the CSVDelimiter {compact(delimiter)}: use one of {', '.join(_DELIMITERS)}",
-        )
-
-
-def request_parameters(
-    step: Step, spec: Mapping[str, Any], data: Any, owner: str = "ItemReader"
-) -> Any:
-    """The S3 request of an ItemReader or ResultWriter ``spec``: its Parameters (JSONPath
+def request_parameters(step: Step, template: Any, data: Any) -> Any:
+    """The S3 request of an ItemReader or ResultWriter: its compiled Parameters (JSONPath
     payload template, evaluated on ``data``) or Arguments (JSONata); ``{}`` if absent."""
+    if template is None:
+        return {}
     if step.jsonata:
-        arguments = spec.get("Arguments")
-        if arguments is None:
-            return {}
-        from asl.expressions.jsonata import JsonataSyntaxError, compile_jsonata_template
-
-        try:
-            template = compile_jsonata_template(arguments)
-        except JsonataSyntaxError as e:
-            raise _definition_error(step, f"has invalid Arguments: {e}", owner) from None
         return evaluate_jsonata(
             template, step.states_binding(), step.variables, "Arguments", now_millis=step.now_millis
         )
-    parameters = spec.get("Parameters")
-    if parameters is None:
-        return {}
-    from asl.expressions.templates import TemplateSyntaxError, compile_template
-
-    try:
-        compiled = compile_template(parameters)
-    except TemplateSyntaxError as e:
-        raise _definition_error(step, f"has invalid Parameters: {e}", owner) from None
-    return compiled.evaluate(data, step.ctx, step.variables, field="Parameters")
-
-
-def _max_items(step: Step, config: Mapping[str, Any], data: Any) -> int | None:
-    """MaxItems as given (its sign is checked when the items are read), or None."""
-    if "MaxItems" in config:
-        value = config["MaxItems"]
-        from asl.expressions.jsonata import is_jsonata
-
-        if step.jsonata and is_jsonata(value):
-            return _jsonata_max_items(step, value)
-        if not _is_integer(value):
-            raise _definition_error(
-                step, f"has a MaxItems that is not an integer: {compact(value)}"
-            )
-        return int(value)
-    if "MaxItemsPath" in config:
-        return _max_items_path(step, config["MaxItemsPath"], data)
-    return None
-
-
-def _jsonata_max_items(step: Step, text: str) -> int:
-    from asl.expressions.jsonata import JsonataSyntaxError, compile_jsonata
-
-    try:
-        expression = compile_jsonata(text)
-    except JsonataSyntaxError as e:
-        raise _definition_error(step, f"has an invalid MaxItems expression: {e}") from None
-    value = evaluate_jsonata(
-        expression, step.states_binding(), step.variables, "MaxItems", now_millis=step.now_millis
-    )
-    if not _is_integer(value):
-        raise QueryEvaluationFailure(
-            f"The JSONata expression '{expression.source}' specified for the field 'MaxItems' "
-            f"returned an unexpected result type. Expected 'integer', but was "
-            f"'{json_type_name(value)}' for value: {compact(value)}",
-            "MaxItems",
-        )
-    return int(value)
-
-
-def _max_items_path(step: Step, text: Any, data: Any) -> int:
-    from asl.expressions.paths import PathNotFound, PathSyntaxError, compile_reference_path
-    from asl.expressions.templates import resolve
-
-    try:
-        path = compile_reference_path(text)
-    except PathSyntaxError as e:
-        raise _definition_error(step, f"has an invalid MaxItemsPath: {e}") from None
-    try:
-        value = resolve(path, data, step.ctx, step.variables)
-    except PathNotFound:
-        raise StatesError(
-            "States.Runtime", f"The MaxItemsPath field does not reference an input value: {text}"
-        ) from None
-    number = _numeric_text(value)
-    if not _is_integer(number):
-        # AWS: 'The MaxItemsPath field refers to value "1.5" which is not a valid integer'
-        shown = value if isinstance(value, str) else compact(value)
-        raise StatesError(
-            "States.Runtime",
-            f'The MaxItemsPath field refers to value "{shown}" which is not a valid integer: '
-            f"{path.text}",
-        )
-    return int(number)
-
-
-def _numeric_text(value: Any) -> Any:
-    """AWS reads the ``...Path`` count fields leniently: a numeric string is its number."""
-    if isinstance(value, str):
-        for kind in (int, float):
-            try:
-                return kind(value)
-            except ValueError:
-                continue
-    return value
-
-
-def _is_integer(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return True
-    return isinstance(value, float) and math.isfinite(value) and value.is_integer()
+    return template.evaluate(data, step.ctx, step.variables, field="Parameters")
 
 
 def _limit(max_items: int | None) -> int:
@@ -522,15 +310,15 @@ def _epoch_seconds(text: str) -> Any:
 
 
 def _parse(
-    raw: str | bytes, config: Mapping[str, Any], headers: list[str] | None, limit: int
+    raw: str | bytes, config: ast.ReaderConfig, headers: list[str] | None, limit: int
 ) -> list[Any]:
-    """The items of one object read as ``config["InputType"]``, at most ``limit``."""
-    kind = config["InputType"]
+    """The items of one object read as ``config.input_type``, at most ``limit``."""
+    kind = config.input_type
     if kind == "PARQUET":
         return _parquet_items(raw, limit)
     body = _text(raw)
     if kind == "JSON":
-        return _json_items(body, config.get("ItemsPointer", ""))[:limit]
+        return _json_items(body, config.items_pointer)[:limit]
     if kind == "JSONL":
         return _jsonl_items(body, limit)
     return _csv_items(body, config, headers, limit)
@@ -583,7 +371,7 @@ async def _inventory_items(call: ReaderCall, body: str, limit: int) -> list[dict
                 f"The S3 Inventory manifest lists a file without a key: {compact(entry)}",
             )
         text = _text(_gunzipped(await _get(call, bucket, key)))
-        items.extend(_csv_items(text, {}, headers, limit - len(items)))
+        items.extend(_csv_items(text, ast.ReaderConfig(), headers, limit - len(items)))
     return items
 
 
@@ -719,11 +507,11 @@ def _jsonl_items(body: str, limit: int) -> list[Any]:
     return items
 
 
-def _given_headers(config: Mapping[str, Any]) -> list[str] | None:
+def _given_headers(config: ast.ReaderConfig) -> list[str] | None:
     """The CSVHeaders of a GIVEN header location (checked before the object is read)."""
-    if config.get("InputType") != "CSV" or config.get("CSVHeaderLocation") != "GIVEN":
+    if config.input_type != "CSV" or config.csv_header_location != "GIVEN":
         return None
-    headers = list(config["CSVHeaders"])
+    headers = list(config.csv_headers or ())
     _check_headers(headers)
     return headers
 
@@ -734,10 +522,10 @@ def _check_headers(headers: list[str]) -> None:
 
 
 def _csv_items(
-    body: str, config: Mapping[str, Any], headers: list[str] | None, limit: int
+    body: str, config: ast.ReaderConfig, headers: list[str] | None, limit: int
 ) -> list[dict[str, str]]:
     """One object per row: a missing field is ``""``, a field past the headers is dropped."""
-    delimiter = _DELIMITERS[config.get("CSVDelimiter", "COMMA")]
+    delimiter = _DELIMITERS[config.csv_delimiter]
     rows = _csv_rows(body, delimiter)
     try:
         if headers is None:

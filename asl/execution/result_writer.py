@@ -31,18 +31,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from asl import ast
 from asl.backends.base import Resource, parse_resource
 from asl.errors import StatesError
 from asl.execution.item_reader import call_resource, request_parameters
 from asl.execution.step import Step, compact
-from asl.expressions import json_type_name
 from asl.timestamps import iso_millis
 
 RESULT_WRITER_FAILED = "States.ResultWriterFailed"
-_OWNER = "ResultWriter"
-_PUT_OBJECT = "putObject"
-_TRANSFORMATIONS = ("NONE", "COMPACT", "FLATTEN")
-_OUTPUT_TYPES = ("JSON", "JSONL")
 # the result files, in the order the manifest lists their statuses
 _STATUSES = ("FAILED", "PENDING", "SUCCEEDED")
 
@@ -174,22 +170,22 @@ class WriterCall:
         )
 
 
-def prepare_writer(step: Step, writer: Mapping[str, Any], data: Any) -> WriterCall:
-    """Check a ResultWriter and evaluate its Parameters (or Arguments) for ``data``, the
-    Map's effective input; raises ``States.Runtime`` for what AWS would not accept."""
+def prepare_writer(step: Step, writer: ast.ResultWriter, data: Any) -> WriterCall:
+    """Evaluate a ResultWriter's Parameters (or Arguments) for ``data``, the Map's
+    effective input; raises ``States.Runtime`` for a request AWS would not accept."""
+    if writer.resource is None:
+        return WriterCall(step, None, None, "", writer.transformation, writer.output_type)
     with step.evaluating():
-        if not isinstance(writer, Mapping):
-            raise _definition_error(step, f"must be an object, not {json_type_name(writer)}")
-        resource = _resource(step, writer)
-        config = writer.get("WriterConfig")
-        if resource is None and config is None:
-            raise _definition_error(step, "needs a WriterConfig, or a Resource and Parameters")
-        transformation, output_type = _config(step, config, exporting=resource is not None)
-        if resource is None:
-            return WriterCall(step, None, None, "", transformation, output_type)
-        parameters = request_parameters(step, writer, data, _OWNER)
+        parameters = request_parameters(step, writer.parameters, data)
         bucket, prefix = _location(step, parameters)
-    return WriterCall(step, resource, bucket, prefix, transformation, output_type)
+    return WriterCall(
+        step,
+        parse_resource(writer.resource),
+        bucket,
+        prefix,
+        writer.transformation,
+        writer.output_type,
+    )
 
 
 def metadata(run: ChildRun, map_run_arn: str) -> dict[str, Any]:
@@ -239,53 +235,6 @@ def _file_status(run: ChildRun) -> str:
     if run.status in ("SUCCEEDED", "PENDING"):
         return run.status
     return "FAILED"
-
-
-def _definition_error(step: Step, problem: str) -> StatesError:
-    """A writer definition AWS would not accept (found when validation was skipped)."""
-    return StatesError("States.Runtime", f"The ResultWriter of state '{step.state.name}' {problem}")
-
-
-def _resource(step: Step, writer: Mapping[str, Any]) -> Resource | None:
-    arn = writer.get("Resource")
-    if arn is None:
-        if "Parameters" in writer or "Arguments" in writer:
-            raise _definition_error(step, "has Parameters but no Resource")
-        return None
-    resource = parse_resource(arn) if isinstance(arn, str) else None
-    if (
-        resource is None
-        or resource.kind != "integration"
-        or resource.service != "s3"
-        or resource.api != _PUT_OBJECT
-    ):
-        raise _definition_error(
-            step,
-            f"has the Resource {compact(arn)}, which cannot write results: use "
-            "arn:aws:states:::s3:putObject",
-        )
-    return resource
-
-
-def _config(step: Step, config: Any, *, exporting: bool) -> tuple[str, str]:
-    """(Transformation, OutputType): NONE and JSON when exporting without a WriterConfig."""
-    if config is None:
-        return "NONE", "JSON"
-    if not isinstance(config, Mapping):
-        raise _definition_error(step, "has a WriterConfig that is not an object")
-    # AWS's default is NONE when exporting, COMPACT when the results are the output
-    transformation = config.get("Transformation", "NONE" if exporting else "COMPACT")
-    if transformation not in _TRANSFORMATIONS:
-        raise _definition_error(
-            step,
-            f"has the Transformation {compact(transformation)}: use NONE, COMPACT or FLATTEN",
-        )
-    output_type = config.get("OutputType", "JSON")
-    if output_type not in _OUTPUT_TYPES:
-        raise _definition_error(
-            step, f"has the OutputType {compact(output_type)}: use JSON or JSONL"
-        )
-    return transformation, output_type
 
 
 def _location(step: Step, parameters: Any) -> tuple[str, str]:

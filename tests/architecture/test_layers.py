@@ -40,7 +40,7 @@ EXECUTOR: list[tuple[str, ...]] = [
     ("asl.execution.result",),
     ("asl.execution.runner",),
     ("asl.execution.step",),
-    ("asl.execution.pipeline",),
+    ("asl.execution.pipeline", "asl.execution.numbers"),
     ("asl.execution.retry",),
     ("asl.execution.children", "asl.execution.item_reader", "asl.execution.item_batcher"),
     ("asl.execution.result_writer",),
@@ -205,6 +205,4 @@ def test_the_circle_finder_finds_circles(edges: dict[str, set[str]], circle: lis
 def test_the_import_reader_sees_function_level_imports(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
     source.write_text("def f():\n    from asl.execution.runner import Runner\n")
-    assert imports(source, "asl.x", {"asl.execution.runner", "asl.x"}) == {
-        "asl.execution.runner"
-    }
+    assert imports(source, "asl.x", {"asl.execution.runner", "asl.x"}) == {"asl.execution.runner"}

@@ -10,20 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections import ChainMap
 from typing import Any
 
 import pytest
 
 import asl
-from asl.backends.base import Backends, TaskEnvironment
-from asl.clock import make_clock
 from asl.errors import StatesError
-from asl.execution.history import History
-from asl.execution.result_writer import prepare_writer
-from asl.execution.runner import Frame, Runner
-from asl.execution.states import HANDLERS
-from asl.execution.step import Step
 
 PUT = "arn:aws:states:::s3:putObject"
 GET = "arn:aws:states:::s3:getObject"
@@ -423,7 +415,6 @@ def test_mocked_by_the_map_state_name():
 @pytest.mark.parametrize(
     ("writer", "problem"),
     [
-        ({"Resource": GET, "Parameters": {"Bucket": "b"}}, "which cannot write results"),
         ({"Resource": PUT, "Parameters": {"Prefix": "p"}}, "needs a Bucket name"),
         ({"Resource": PUT, "Parameters": {"Bucket": "b", "Prefix": 3}}, "Prefix that is not"),
     ],
@@ -439,34 +430,6 @@ def test_definitions_aws_would_refuse_fail_clearly(writer: dict, problem: str):
 def test_incomplete_writers_are_refused_before_running(writer: dict):
     with pytest.raises(asl.DefinitionError, match="ResultWriter must hold 'WriterConfig'"):
         asl.run(machine(writer), [1], resources=Bucket().resources)
-
-
-@pytest.mark.parametrize(
-    ("config", "problem"),
-    [
-        ({"OutputType": "CSV"}, 'has the OutputType "CSV": use JSON or JSONL'),
-        ({"Transformation": "ALL"}, 'has the Transformation "ALL": use NONE, COMPACT or FLATTEN'),
-        ([], "has a WriterConfig that is not an object"),
-    ],
-)
-def test_writer_configs_the_schema_refuses_fail_at_run_time_too(config: Any, problem: str):
-    # asl.run validates first; a definition run unvalidated reaches these run-time checks
-    parsed = asl.parse(machine({"WriterConfig": {"OutputType": "JSON"}}))
-    clock = make_clock("virtual")
-    runner = Runner(
-        machine=parsed,
-        handlers=HANDLERS,
-        clock=clock,
-        history=History(None),
-        env=TaskEnvironment(clock, "us-east-1", "123456789012", Backends(), clock.now()),
-        execution_context={"Id": "arn:execution", "Input": [], "Name": "run"},
-        state_machine_context={"Id": "arn:machine", "Name": "Machine"},
-    )
-    step = Step(parsed.states["Map"], [], Frame(runner, ChainMap({})))
-    with pytest.raises(StatesError) as caught:
-        prepare_writer(step, {"WriterConfig": config}, [])
-    assert caught.value.error == "States.Runtime"
-    assert caught.value.cause.endswith(f"The ResultWriter of state 'Map' {problem}")
 
 
 def test_an_inline_map_ignores_result_writer():

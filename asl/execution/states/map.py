@@ -14,6 +14,7 @@ from asl.execution.children import run_children
 from asl.execution.history import History
 from asl.execution.item_batcher import batches as make_batches
 from asl.execution.item_reader import prepare_reader
+from asl.execution.numbers import NumberRule, number_value, shown
 from asl.execution.pipeline import apply_input_path
 from asl.execution.result_writer import ChildRuns, WriterCall, prepare_writer
 from asl.execution.retry import with_retry_and_catch
@@ -24,7 +25,6 @@ from asl.execution.step import (
     Step,
     compact,
     evaluate_jsonata,
-    expr_value,
 )
 from asl.expressions import json_type_name as json_type
 
@@ -42,56 +42,33 @@ async def run_map(step: Step) -> Result:
     return await with_retry_and_catch(step, attempt, failed_event="MapStateFailed")
 
 
-def _int_field(step: Step, expr: ast.Expr | None, data: Any, kind: str) -> float | None:
-    """MaxConcurrency / ToleratedFailure* values with AWS's checks."""
-    if expr is None:
-        return None
-    if isinstance(expr, ast.Const):
-        return expr.value
-    with step.evaluating():
-        value = expr_value(step, expr, data)
-        if isinstance(expr, ast.PathExpr):
-            value = _numeric_text(value)
-            number_ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if kind == "percentage":
-                if not number_ok:
-                    raise StatesError(
-                        "States.Runtime",
-                        f'The {expr.field} field refers to value "{_text(value)}" which is not '
-                        f"a valid float: {expr.path.text}",
-                    )
-                if not 0 <= value <= 100:
-                    raise StatesError(
-                        "States.Runtime", "ToleratedFailurePercentage must be between 0 and 100."
-                    )
-            else:
-                if not number_ok or (isinstance(value, float) and not value.is_integer()):
-                    raise StatesError(
-                        "States.Runtime",
-                        f'The {expr.field} field refers to value "{_text(value)}" which is not '
-                        f"a valid integer: {expr.path.text}",
-                    )
-                if value < 0:
-                    name = expr.field.removesuffix("Path")
-                    raise StatesError("States.Runtime", f"{name} cannot be negative.")
-    return value
+def _count_rule() -> NumberRule:
+    """MaxConcurrency / ToleratedFailureCount: a whole number, not negative."""
+    return NumberRule(
+        integer=True,
+        minimum=0,
+        lenient_text=True,
+        wrong_type=lambda expr, value: (
+            f'The {expr.field} field refers to value "{shown(value)}" which is not a valid '
+            f"integer: {expr.path.text}"
+        ),
+        out_of_range=lambda expr, value: f"{expr.field.removesuffix('Path')} cannot be negative.",
+    )
 
 
-def _numeric_text(value: Any) -> Any:
-    """AWS reads these fields leniently: a numeric string counts as its number."""
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            try:
-                return float(value)
-            except ValueError:
-                return value
-    return value
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else compact(value)
+MAX_CONCURRENCY = _count_rule()
+TOLERATED_FAILURE_COUNT = _count_rule()
+TOLERATED_FAILURE_PERCENTAGE = NumberRule(
+    integer=False,
+    minimum=0,
+    maximum=100,
+    lenient_text=True,
+    wrong_type=lambda expr, value: (
+        f'The {expr.field} field refers to value "{shown(value)}" which is not a valid '
+        f"float: {expr.path.text}"
+    ),
+    out_of_range=lambda expr, value: "ToleratedFailurePercentage must be between 0 and 100.",
+)
 
 
 async def run_map_attempt(step: Step) -> Any:
@@ -142,7 +119,7 @@ async def run_map_attempt(step: Step) -> Any:
             if step.jsonata:
                 raise QueryEvaluationFailure(message, "Items")
             raise StatesError("States.Runtime", message)
-        max_concurrency = _int_field(step, state.max_concurrency, data, "count")
+        max_concurrency = number_value(step, state.max_concurrency, data, MAX_CONCURRENCY)
     frame = step.frame
     frame.emit("MapStateStarted", {"length": len(items)})  # 0 with an ItemReader, as on AWS
     prepared = None
@@ -152,8 +129,12 @@ async def run_map_attempt(step: Step) -> Any:
     if state.result_writer is not None and state.mode == "DISTRIBUTED":
         writer = prepare_writer(step, state.result_writer, data)
     with step.evaluating():
-        tolerated_count = _int_field(step, state.tolerated_failure_count, data, "count")
-        tolerated_pct = _int_field(step, state.tolerated_failure_percentage, data, "percentage")
+        tolerated_count = number_value(
+            step, state.tolerated_failure_count, data, TOLERATED_FAILURE_COUNT
+        )
+        tolerated_pct = number_value(
+            step, state.tolerated_failure_percentage, data, TOLERATED_FAILURE_PERCENTAGE
+        )
     distributed = state.mode == "DISTRIBUTED"
     cap = DISTRIBUTED_MAP_CONCURRENCY if distributed else INLINE_MAP_CONCURRENCY
     limit = min(int(max_concurrency) if max_concurrency else cap, cap)
@@ -178,8 +159,10 @@ async def run_map_attempt(step: Step) -> Any:
             raise step.named(e) from None
 
     batches = None
-    if state.item_batcher and prepared is None:
-        batches = make_batches(step, state, data, [select(i) for i in range(len(items))])
+    if state.item_batcher is not None and prepared is None:
+        batches = make_batches(
+            step, state.item_batcher, data, [select(i) for i in range(len(items))]
+        )
 
     def iteration_input(i: int) -> Any:
         return select(i) if batches is None else batches[i]
@@ -227,8 +210,10 @@ async def run_map_attempt(step: Step) -> Any:
     if prepared is not None:
         try:
             items = await prepared.read()
-            if state.item_batcher:
-                batches = make_batches(step, state, data, [select(i) for i in range(len(items))])
+            if state.item_batcher is not None:
+                batches = make_batches(
+                    step, state.item_batcher, data, [select(i) for i in range(len(items))]
+                )
         except StatesError as e:
             if distributed:
                 frame.emit("MapRunFailed", _error_details(e))

@@ -15,9 +15,10 @@ from asl import ast
 from asl.backends.base import HeartbeatTimedOut, TaskRequest, parse_resource
 from asl.errors import StatesError
 from asl.execution.limits import PAYLOAD_LIMIT, payload_size
+from asl.execution.numbers import NumberRule, number_value
 from asl.execution.pipeline import effective_input
 from asl.execution.retry import with_retry_and_catch
-from asl.execution.step import Result, Step, compact, evaluate_jsonata, expr_value
+from asl.execution.step import Result, Step, compact, evaluate_jsonata
 
 _NO_DETAILS = {"truncated": False}
 
@@ -49,19 +50,21 @@ def new_task_token() -> str:
     return base64.urlsafe_b64encode(os.urandom(96)).decode("ascii").rstrip("=")
 
 
-def _timeout_value(step: Step, expr: ast.Expr | None, field: str) -> int | None:
-    if expr is None:
-        return None
-    if isinstance(expr, ast.Const):
-        return expr.value
-    with step.evaluating():
-        value = expr_value(step, expr, step.input)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise StatesError(
-            "States.Runtime",
-            step.prefix(f"The {expr.field} field must be a positive integer: {compact(value)}"),
-        )
-    return int(value)
+# TimeoutSeconds(Path) / HeartbeatSeconds(Path): a positive number of seconds
+TIMEOUT = NumberRule(
+    integer=False,
+    minimum=0,
+    exclusive_minimum=True,
+    check_jsonata=True,
+    any_failure=lambda expr, value: (
+        f"The {expr.field} field must be a positive integer: {compact(value)}"
+    ),
+)
+
+
+def _timeout_value(step: Step, expr: ast.Expr | None) -> int | None:
+    value = number_value(step, expr, step.input, TIMEOUT)
+    return None if value is None else int(value)
 
 
 async def run_task_attempt(step: Step, data: Any) -> Any:
@@ -71,8 +74,8 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
     runner = step.frame.runner
     frame = step.frame
     resource = parse_resource(state.resource)
-    timeout = _timeout_value(step, state.timeout_seconds, "TimeoutSeconds")
-    heartbeat = _timeout_value(step, state.heartbeat_seconds, "HeartbeatSeconds")
+    timeout = _timeout_value(step, state.timeout_seconds)
+    heartbeat = _timeout_value(step, state.heartbeat_seconds)
     credentials = None
     if state.credentials is not None:
         with step.evaluating():

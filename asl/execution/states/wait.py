@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
 from asl import ast
 from asl.errors import StatesError
+from asl.execution.numbers import NumberRule, number_value
 from asl.execution.pipeline import apply_input_path, finish
 from asl.execution.step import QueryEvaluationFailure, Result, Step, compact, expr_value
-from asl.expressions import json_type_name as json_type
 
 
 async def run_wait(step: Step) -> Result:
@@ -31,41 +30,29 @@ async def run_wait(step: Step) -> Result:
 _MAX_WAIT_DAYS = 24_855
 
 
+# Seconds / SecondsPath: a whole, non-negative number of seconds
+SECONDS = NumberRule(
+    integer=True,
+    minimum=0,
+    wrong_type=lambda expr, value: (
+        f"The SecondsPath parameter cannot be parsed as a long value: "
+        f"{expr.path.text} == {compact(value)}"
+    ),
+    out_of_range=lambda expr, value: (
+        f"The SecondsPath parameter references a negative value: {expr.path.text} == {value}"
+    ),
+    missing=lambda expr: (
+        f"The SecondsPath parameter does not reference an input value: {expr.path.text}"
+    ),
+)
+
+
 def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
     from asl.parser import parse_timestamp_or_none
 
     now = step.frame.runner.clock.now()
     if state.seconds is not None:
-        expr = state.seconds
-        value = expr_value(
-            step,
-            expr,
-            data,
-            lambda path: (
-                f"The SecondsPath parameter does not reference an input value: {path.text}"
-            ),
-        )
-        if isinstance(expr, ast.JsonataExpr) and (not _is_int(value) or value < 0):
-            raise QueryEvaluationFailure(
-                f"The JSONata expression '{expr.expression.source}' specified for the field "
-                f"'Seconds' returned an unexpected result type. Expected 'integer', but was "
-                f"'{json_type(value)}' for value: {compact(value)}",
-                "Seconds",
-            )
-        if isinstance(expr, ast.PathExpr):
-            if not _is_int(value):
-                raise StatesError(
-                    "States.Runtime",
-                    f"The SecondsPath parameter cannot be parsed as a long value: "
-                    f"{expr.path.text} == {compact(value)}",
-                )
-            if value < 0:
-                raise StatesError(
-                    "States.Runtime",
-                    f"The SecondsPath parameter references a negative value: "
-                    f"{expr.path.text} == {value}",
-                )
-        return float(value)
+        return float(number_value(step, state.seconds, data, SECONDS))
     expr = state.timestamp  # type: ignore[assignment]
     value = expr_value(
         step,
@@ -93,11 +80,3 @@ def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
     if seconds >= _MAX_WAIT_DAYS * 86400 + 86400:
         raise StatesError("States.Runtime", "Wait state delay is too long.")
     return max(seconds, 0.0)
-
-
-def _is_int(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return True
-    return isinstance(value, float) and math.isfinite(value) and value.is_integer()
