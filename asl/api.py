@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Coroutine, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from asl.ast import StateMachine
 from asl.clock import Clock, make_clock
@@ -13,7 +13,46 @@ from asl.diagnostics import Diagnostic
 from asl.errors import ConfigurationError, DefinitionError
 from asl.execution.result import Execution
 
-Source = str | bytes | Mapping[str, Any] | os.PathLike
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from asl.lambda_runtime import LambdaRuntime
+
+Source = str | bytes | Mapping[str, Any] | os.PathLike[str]
+Handler = Callable[[Any, Any], Any]
+
+
+class RunOptions(TypedDict, total=False):
+    """The keyword-only options of `run`, `execute` and `asl.start` (see `execute`)."""
+
+    functions: Mapping[str, Handler] | None
+    lambda_runtime: LambdaRuntime | None
+    resources: Mapping[str, Handler] | None
+    mock_config: str | os.PathLike[str] | Mapping[str, Any] | None
+    test_case: str | None
+    mocks: Mapping[str, Any] | None
+    activities: Any
+    state_machines: Mapping[str, Any] | None
+    clock: str | Clock | None
+    name: str | None
+    state_machine_name: str | None
+    role_arn: str | None
+    region: str
+    account_id: str
+    max_history_events: int | None
+    seed: int | None
+
+
+def check_options(function: str, options: Mapping[str, Any]) -> None:
+    """Refuse an option `run`/`start` does not take, suggesting the one meant."""
+    import difflib
+
+    known = RunOptions.__annotations__
+    for key in options:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TypeError(f"{function}() got an unexpected keyword argument {key!r}{hint}")
 
 
 def parse(source: Source | StateMachine, *, filename: str | None = None) -> StateMachine:
@@ -169,10 +208,10 @@ async def execute(
     source: Source | StateMachine,
     input: Any = None,
     *,
-    functions: Mapping[str, Callable[..., Any]] | None = None,
-    lambda_runtime: Any = None,
-    resources: Mapping[str, Any] | None = None,
-    mock_config: Any = None,
+    functions: Mapping[str, Handler] | None = None,
+    lambda_runtime: LambdaRuntime | None = None,
+    resources: Mapping[str, Handler] | None = None,
+    mock_config: str | os.PathLike[str] | Mapping[str, Any] | None = None,
     test_case: str | None = None,
     mocks: Mapping[str, Any] | None = None,
     activities: Any = None,
@@ -245,13 +284,21 @@ async def execute(
     return execution
 
 
-def run(source: Source | StateMachine, input: Any = None, **options: Any) -> Execution:
+def run(
+    source: Source | StateMachine, input: Any = None, **options: Unpack[RunOptions]
+) -> Execution:
     """Synchronous `execute`: same arguments, returns the finished `Execution`."""
     import asyncio
 
+    check_options("run", options)
     try:
         asyncio.get_running_loop()
+        inside_a_loop = True
     except RuntimeError:  # no event loop running in this thread: the common case
+        inside_a_loop = False
+    # (outside the except block, so errors raised by the run carry no "During handling
+    # of the above exception" context)
+    if not inside_a_loop:
         return _run_on_new_loop(execute(source, input, **options))
     # Called from inside an event loop: run on a private loop in a worker thread.
     import concurrent.futures
@@ -260,7 +307,7 @@ def run(source: Source | StateMachine, input: Any = None, **options: Any) -> Exe
         return pool.submit(_run_on_new_loop, execute(source, input, **options)).result()
 
 
-def _run_on_new_loop(main: Any) -> Any:
+def _run_on_new_loop(main: Coroutine[Any, Any, Execution]) -> Execution:
     """Run a coroutine to completion on a fresh asyncio loop, then close it.
 
     What ``asyncio.run`` does, less its per-call setup (a Runner, a SIGINT handler),

@@ -18,11 +18,16 @@ deadline only when nothing else can run: while the test awaits, not while it wor
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+from asl.api import RunOptions, Source, check_options
+from asl.ast import StateMachine
 from asl.backends import callbacks
 from asl.errors import ASLError
 from asl.execution.result import Execution
@@ -141,7 +146,7 @@ class ExecutionHandle(callbacks.TokenSender):
 
         return on_start
 
-    async def _run(self, source: Any, input: Any, options: dict[str, Any], tg: Any) -> None:
+    async def _run(self, source: Any, input: Any, options: Mapping[str, Any], tg: Any) -> None:
         from asl.api import execute
 
         try:
@@ -173,12 +178,15 @@ class ExecutionHandle(callbacks.TokenSender):
 
 
 @contextlib.asynccontextmanager
-async def start(source: Any, input: Any = None, **options: Any) -> AsyncIterator[ExecutionHandle]:
+async def start(
+    source: Source | StateMachine, input: Any = None, **options: Unpack[RunOptions]
+) -> AsyncIterator[ExecutionHandle]:
     """Start an execution (options as for `asl.execute`) and yield its `ExecutionHandle`.
 
     Raises `DefinitionError` / `ConfigurationError` at once for a bad definition or
     option.  Leaving the block stops the execution (and its children) if still running.
     """
+    check_options("start", options)
     handle = ExecutionHandle()
     body_error: Exception | None = None
     async with anyio.create_task_group() as tg:

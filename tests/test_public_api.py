@@ -1,0 +1,60 @@
+"""The public surface: typed options that refuse a misspelling, clean error chains."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import asl
+
+PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+
+
+def test_a_misspelt_run_option_fails_at_call_time_naming_the_right_one() -> None:
+    with pytest.raises(
+        TypeError, match=r"unexpected keyword argument 'functoins' \(did you mean 'functions'\?\)"
+    ):
+        asl.run(PASS, {}, functoins={})  # type: ignore[call-arg]
+
+
+@pytest.mark.anyio
+async def test_a_misspelt_start_option_fails_too() -> None:
+    with pytest.raises(TypeError, match="'mock'"):
+        async with asl.start(PASS, {}, mock={}):  # type: ignore[call-arg]
+            pass
+
+
+def test_errors_from_run_carry_no_unrelated_exception_context() -> None:
+    with pytest.raises(asl.DefinitionError) as caught:
+        asl.run({"StartAt": "Missing", "States": {}})
+    assert caught.value.__context__ is None
+
+
+def test_a_misspelt_option_fails_in_mypy(tmp_path: Path) -> None:
+    source = tmp_path / "use.py"
+    source.write_text("import asl\n\nasl.run({}, {}, functoins={})\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", str(source)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode == 1, result.stdout
+    assert 'Unexpected keyword argument "functoins"' in result.stdout
+
+
+def test_execution_status_is_a_literal_type() -> None:
+    import typing
+
+    from asl.execution.result import Status
+
+    assert set(typing.get_args(Status)) == {
+        "RUNNING",
+        "SUCCEEDED",
+        "FAILED",
+        "TIMED_OUT",
+        "ABORTED",
+    }
