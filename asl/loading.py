@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from asl.diagnostics import Diagnostic, pointer
@@ -255,8 +256,36 @@ def _walk(document: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
 # --- YAML -----------------------------------------------------------------------------
 
 
+# YAML 1.2 core schema (what AWS's YAML tooling follows): only these plain scalars are not
+# strings, so Yes/No/On/Off/y/n, 1:20, 0b1, 1_000 and 2024-01-01 stay strings, 017 is 17
+# and 0o17 is 15.  PyYAML alone implements YAML 1.1, where Yes is true and 1:20 is 80.
+_YAML12_RESOLVERS: tuple[tuple[str, str, str], ...] = (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),
+)
+
+
+def _yaml12_int(loader: Any, node: Any) -> int:
+    """An integer as YAML 1.2 reads it (017 is decimal; 0o17 octal; 0x1f hex)."""
+    text = loader.construct_scalar(node)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+@lru_cache(maxsize=1)
 def _yaml_loader_class() -> Any:
-    """A safe YAML loader that keeps timestamps as strings (ASL timestamps are strings)."""
+    """A safe YAML loader that resolves plain scalars by the YAML 1.2 core schema."""
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -264,10 +293,11 @@ def _yaml_loader_class() -> Any:
     class Loader(base):  # type: ignore[misc, valid-type]
         pass
 
-    Loader.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in base.yaml_implicit_resolvers.items()
-    }
+    Loader.yaml_implicit_resolvers = {}
+    for tag, pattern, first in _YAML12_RESOLVERS:
+        Loader.add_implicit_resolver(tag, re.compile(pattern), list(first))
+    Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
+    Loader.add_constructor("tag:yaml.org,2002:int", _yaml12_int)
     return Loader
 
 

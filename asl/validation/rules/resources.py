@@ -87,13 +87,20 @@ def resource_problem(resource: str) -> tuple[str, str] | None:
             f"The resource '{resource}' is not a Lambda function, activity or Step Functions"
             " service integration ARN"
         )
-    if region or account:
-        return (
-            None
-            if re.fullmatch(_ACTIVITY, rest)
-            else (SCHEMA_VALIDATION_FAILED, _not_recognized(resource))
-        )
-    return _integration_problem(resource, rest)
+    if re.fullmatch(_ACTIVITY, rest):
+        if region and account:
+            return None
+        return SCHEMA_VALIDATION_FAILED, _not_recognized(resource)
+    if bool(region) != bool(account):
+        # Integration ARNs leave both empty (arn:aws:states:::s3:getObject) or, as AWS also
+        # accepts, carry both (arn:aws:states:us-east-1:123456789012:s3:getObject).
+        why = "an integration ARN gives both the region and the account, or neither"
+        return SCHEMA_VALIDATION_FAILED, _not_recognized(resource, why)
+    found = _integration_problem(resource, rest)
+    if region and found is not None and found[0] == UNRECOGNIZED_RESOURCE:
+        # arn:aws:states:REGION:ACCOUNT:stateMachine:... and the like name no integration
+        return SCHEMA_VALIDATION_FAILED, _not_recognized(resource)
+    return found
 
 
 _PLACEHOLDER = r"\$\{[^{}]*\}"
@@ -110,7 +117,7 @@ def _balanced(text: str) -> bool:
 
 
 def _integration_problem(resource: str, rest: str) -> tuple[str, str] | None:
-    """Problems with ``arn:aws:states:::<service>:<action>[suffix]``."""
+    """Problems with ``arn:aws:states:[region:account]:<service>:<action>[suffix]``."""
     suffix = next((s for s in SUFFIXES if rest.endswith(s)), "")
     body = rest[: len(rest) - len(suffix)]
     if body.startswith("aws-sdk:"):
