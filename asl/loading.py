@@ -17,7 +17,7 @@ from typing import Any
 
 from asl.diagnostics import Diagnostic, pointer
 
-__all__ = ["LoadedDefinition", "MAX_DEPTH", "json_value_problems", "load"]
+__all__ = ["LoadedDefinition", "MAX_DEPTH", "json_value_problems", "load", "nesting_problem"]
 
 #: Deepest nesting of arrays and objects accepted.  Deeper documents get TOO_DEEPLY_NESTED
 #: rather than a RecursionError somewhere in the validator or the executor.
@@ -104,7 +104,7 @@ def _load_text(text: str, filename: str | None) -> tuple[LoadedDefinition | None
             Diagnostic("SCHEMA_VALIDATION_FAILED", "Definition must be a valid JSON object")
         ]
     if _is_yaml(text, filename):
-        too_deep = _nesting_problem(text)
+        too_deep = nesting_problem(text)
         if too_deep is not None:
             return None, [too_deep]
         loaded, diags = _load_yaml(text, filename)
@@ -179,12 +179,12 @@ def _load_json(text: str, filename: str | None) -> tuple[LoadedDefinition | None
             parse_float=_finite_float,
         )
     except (ValueError, RecursionError) as exc:
-        too_deep = _nesting_problem(text)
+        too_deep = nesting_problem(text)
         if too_deep is not None:
             return None, [too_deep]
         return None, [_json_error(exc)]
     if _has_container_at_depth(document, MAX_DEPTH):
-        too_deep = _nesting_problem(text)
+        too_deep = nesting_problem(text)
         if too_deep is not None:
             return None, [too_deep]
     loaded = LoadedDefinition(document, text, filename, "json")
@@ -441,16 +441,21 @@ def _yaml_duplicates(node: Any, loaded: LoadedDefinition) -> list[Diagnostic]:
 # --- values that JSON cannot hold ------------------------------------------------------
 
 
-def json_value_problems(document: Any, loaded: LoadedDefinition | None = None) -> list[Diagnostic]:
+def json_value_problems(
+    document: Any, loaded: LoadedDefinition | None = None, *, what: str = "definition"
+) -> list[Diagnostic]:
     """Diagnostics for what JSON cannot hold (non-string keys, NaN, dates, tuples, nesting
     deeper than MAX_DEPTH or a value containing itself), which a YAML document or a dict
-    built in Python can contain; positions come from ``loaded`` when given."""
+    built in Python can contain; positions come from ``loaded`` when given.  ``what`` names
+    the document in messages ("definition", "execution input", ...)."""
     if _plainly_json(document):
         return []
-    return _json_value_walk(document, loaded)
+    return _json_value_walk(document, loaded, what)
 
 
-def _json_value_walk(document: Any, loaded: LoadedDefinition | None) -> list[Diagnostic]:
+def _json_value_walk(
+    document: Any, loaded: LoadedDefinition | None, what: str = "definition"
+) -> list[Diagnostic]:
     """``json_value_problems`` by a walk that keeps the path of every value, to name it."""
     diags = []
     depth_limit_hit = False
@@ -473,7 +478,7 @@ def _json_value_walk(document: Any, loaded: LoadedDefinition | None) -> list[Dia
             line, column = (loaded.position(where) if loaded else None) or (None, None)
             diags.append(Diagnostic("SCHEMA_VALIDATION_FAILED", problem, where, line, column))
     if depth_limit_hit:
-        diags.append(_too_deep())
+        diags.append(_too_deep(what=what))
     return diags
 
 
@@ -542,9 +547,11 @@ def _non_json_problem(value: Any) -> str | None:
 _STRUCTURE = r'"(?:[^"\\]|\\.)*"|[\[\]{}]'
 
 
-def _nesting_problem(text: str) -> Diagnostic | None:
+def nesting_problem(text: str, *, what: str = "definition") -> Diagnostic | None:
     """A TOO_DEEPLY_NESTED diagnostic when brackets nest deeper than MAX_DEPTH, found by a
-    scan of the text that skips JSON strings; None otherwise."""
+    scan of the text that skips JSON strings; None otherwise.  ``what`` names the document
+    in the message; check an execution input's text with it before ``json.loads`` (which
+    raises RecursionError for very deep text)."""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return None
     depth = 0
@@ -555,17 +562,20 @@ def _nesting_problem(text: str) -> Diagnostic | None:
             if depth > MAX_DEPTH:
                 line = text.count("\n", 0, match.start()) + 1
                 column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-                return _too_deep(line, column)
+                return _too_deep(line, column, what)
         elif token in ("]", "}"):
             depth -= 1
     return None
 
 
-def _too_deep(line: int | None = None, column: int | None = None) -> Diagnostic:
-    """The diagnostic for a document nested deeper than MAX_DEPTH."""
+def _too_deep(
+    line: int | None = None, column: int | None = None, what: str = "definition"
+) -> Diagnostic:
+    """The diagnostic for a document (the definition unless ``what`` says otherwise) nested
+    deeper than MAX_DEPTH."""
     return Diagnostic(
         "TOO_DEEPLY_NESTED",
-        f"the definition nests objects and arrays more than {MAX_DEPTH} levels deep",
+        f"the {what} nests objects and arrays more than {MAX_DEPTH} levels deep",
         "",
         line,
         column,

@@ -1,7 +1,13 @@
-"""``asl validate FILE...``: validate definitions, one line per diagnostic.
+"""``asl validate PATH...``: validate definitions, one line per diagnostic.
 
-Exit status: 0 when every file is valid (warnings allowed), 1 when any has an error,
-2 for a usage error (bad option, missing file).  Formats: ``text`` (``FILE:LINE:COL: CODE
+A PATH is a definition file or a directory, searched recursively for ``*.asl.json``,
+``*.asl.yaml`` and ``*.asl.yml`` files and for ``*.json`` / ``*.yaml`` / ``*.yml`` files
+whose top level holds ``StartAt`` and ``States`` (hidden directories, ``node_modules`` and
+virtual environments are skipped).
+
+Exit status: 0 when every file is valid (warnings allowed, unless ``--strict``), 1 when any
+has an error (or, with ``--strict``, a warning), 2 for a usage error (bad option, missing
+file).  Formats: ``text`` (``FILE:LINE:COL: CODE
 message``), ``json``, ``github`` (workflow commands that annotate a pull request) and
 ``aws`` (ValidateStateMachineDefinition's response shape).
 """
@@ -12,7 +18,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from asl.diagnostics import Diagnostic
@@ -28,7 +34,12 @@ def build_parser(prog: str = "asl validate") -> argparse.ArgumentParser:
         prog=prog,
         description="Validate Amazon States Language definitions (JSON or YAML files).",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help="definition files to check")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="PATH",
+        help="definition files, or directories to search for definitions",
+    )
     parser.add_argument(
         "--format", choices=FORMATS, default="text", help="output format (default: text)"
     )
@@ -46,6 +57,11 @@ def build_parser(prog: str = "asl validate") -> argparse.ArgumentParser:
         default="STANDARD",
         help="state machine type: EXPRESS forbids .sync, .waitForTaskToken and activities",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings as errors: exit 1 when any diagnostic is found (for pre-commit)",
+    )
     return parser
 
 
@@ -60,16 +76,65 @@ def main(
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # argparse exits on usage errors and --help
         return int(exc.code) if isinstance(exc.code, int) else 2
-    missing = [name for name in args.files if not os.path.isfile(name)]
+    missing = [name for name in args.files if not os.path.exists(name)]
     if missing:
         for name in missing:
-            err.write(f"asl validate: {name}: no such file\n")
+            err.write(f"asl validate: {name}: no such file or directory\n")
         return 2
-    results = [(name, _validate_file(name, args.machine_type)) for name in args.files]
+    results: list[tuple[str, list[Diagnostic]]] = []
+    for name in args.files:
+        if not os.path.isdir(name):
+            results.append((name, _validate_file(name, args.machine_type)))
+            continue
+        found = [(path, _validate_file(path, args.machine_type)) for path in definitions_in(name)]
+        if not found:
+            err.write(f"asl validate: {name}: no state machine definitions found\n")
+        results.extend(found)
     severity = args.severity or ("error" if args.format == "aws" else "warning")
     out.write(_render(args.format, results, severity))
-    failed = any(d.severity == "error" for _, diags in results for d in diags)
+    failing = ("error", "warning") if args.strict else ("error",)
+    failed = any(d.severity in failing for _, diags in results for d in diags)
     return 1 if failed else 0
+
+
+#: Always definitions, whatever they hold.
+DEFINITION_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
+#: Definitions when their top level holds StartAt and States.
+CANDIDATE_SUFFIXES = (".json", ".yaml", ".yml")
+#: Directories never searched: tools' caches and installed packages, not sources.
+SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__", "venv", "site-packages"})
+
+
+def definitions_in(directory: str) -> Iterator[str]:
+    """The definition files under ``directory``, recursively, in sorted order."""
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)
+        for name in sorted(files):
+            lower = name.lower()
+            path = os.path.join(root, name)
+            if lower.endswith(DEFINITION_SUFFIXES):
+                yield path
+            elif lower.endswith(CANDIDATE_SUFFIXES) and _looks_like_a_state_machine(path):
+                yield path
+
+
+def _looks_like_a_state_machine(path: str) -> bool:
+    """Whether a JSON or YAML file's top level is an object holding StartAt and States."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return False
+    if b"StartAt" not in data or b"States" not in data:
+        return False  # most JSON and YAML files are not definitions: skip them cheaply
+    from asl.loading import load
+
+    try:
+        loaded, _ = load(data, filename=path)
+    except Exception:  # anything unreadable is simply not taken for a definition
+        return False
+    document = loaded.document if loaded is not None else None
+    return isinstance(document, dict) and "StartAt" in document and "States" in document
 
 
 def _validate_file(name: str, machine_type: str) -> list[Diagnostic]:

@@ -8,7 +8,7 @@ import pathlib
 import pytest
 from validation_helpers import text_position
 
-from asl.loading import MAX_DEPTH, load
+from asl.loading import MAX_DEPTH, json_value_problems, load, nesting_problem
 
 VALID = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
 
@@ -138,6 +138,36 @@ def test_deep_nesting_in_a_dict_source_is_reported() -> None:
         deep = [deep]
     loaded, diagnostics = load({"Comment": deep})
     assert "TOO_DEEPLY_NESTED" in [d.code for d in diagnostics]
+
+
+def _nested(depth: int) -> object:
+    value: object = "leaf"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_too_deep_names_the_definition_by_default() -> None:
+    [diagnostic] = json_value_problems({"a": _nested(MAX_DEPTH + 5)})
+    assert diagnostic.code == "TOO_DEEPLY_NESTED"
+    assert diagnostic.message.startswith("the definition nests")
+
+
+def test_too_deep_names_an_execution_input_when_told() -> None:
+    [diagnostic] = json_value_problems({"a": _nested(MAX_DEPTH + 5)}, what="execution input")
+    assert diagnostic.code == "TOO_DEEPLY_NESTED"
+    assert diagnostic.message == (
+        f"the execution input nests objects and arrays more than {MAX_DEPTH} levels deep"
+    )
+
+
+def test_nesting_problem_checks_input_text_before_decoding_it() -> None:
+    text = "\n" + "[" * 5000 + "]" * 5000
+    diagnostic = nesting_problem(text, what="execution input")
+    assert diagnostic is not None
+    assert diagnostic.message.startswith("the execution input nests")
+    assert (diagnostic.line, diagnostic.column) == (2, MAX_DEPTH + 1)
+    assert nesting_problem("[" * 10 + "]" * 10, what="execution input") is None
 
 
 YAML = """\

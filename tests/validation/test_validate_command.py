@@ -175,3 +175,69 @@ def test_aws_response_filters_by_severity_and_truncates() -> None:
     }
     with pytest.raises(ValueError):
         response([], severity="INFO")
+
+
+def test_strict_makes_warnings_fail(files: dict[str, str]) -> None:
+    status, out, _ = run("--strict", files["warn.asl.json"])
+    assert status == 1
+    assert "NO_DOLLAR warning:" in out
+    assert run("--strict", files["ok.asl.json"]) == (0, "", "")
+    assert run("--strict", files["bad.asl.json"])[0] == 1
+
+
+def _tree(root: pathlib.Path) -> dict[str, pathlib.Path]:
+    """A project with definitions in several forms among files that are not definitions."""
+    layout = {
+        "flows/order.asl.json": VALID,
+        "flows/nested/broken.asl.yaml": "StartAt: A\nStates:\n  A:\n    Type: Pas\n    End: true\n",
+        "flows/nested/ship.asl.yml": "StartAt: A\nStates:\n  A: {Type: Succeed}\n",
+        "plain/machine.json": VALID,
+        "plain/machine.yaml": "StartAt: A\nStates:\n  A: {Type: Succeed}\n",
+        "plain/package.json": '{"name": "x", "States": 1}',
+        "plain/template.yaml": "Resources:\n  M:\n    StartAt: A\n    States: {}\n",
+        "plain/notes.txt": VALID,
+        ".hidden/secret.asl.json": INVALID,
+        "node_modules/lib/x.asl.json": INVALID,
+    }
+    paths = {}
+    for name, text in layout.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        paths[name] = path
+    return paths
+
+
+def test_a_directory_is_searched_for_definitions(tmp_path: pathlib.Path) -> None:
+    paths = _tree(tmp_path)
+    status, out, _ = run("--format", "json", str(tmp_path))
+    assert status == 1
+    checked = [entry["file"] for entry in json.loads(out)["files"]]
+    expected = [  # a directory's files, then its subdirectories, each sorted
+        "flows/order.asl.json",
+        "flows/nested/broken.asl.yaml",
+        "flows/nested/ship.asl.yml",
+        "plain/machine.json",
+        "plain/machine.yaml",
+    ]
+    assert checked == [str(paths[name]) for name in expected]
+    invalid = [e["file"] for e in json.loads(out)["files"] if not e["valid"]]
+    assert invalid == [str(paths["flows/nested/broken.asl.yaml"])]
+
+
+def test_a_directory_of_valid_definitions_exits_zero(tmp_path: pathlib.Path) -> None:
+    paths = _tree(tmp_path)
+    paths["flows/nested/broken.asl.yaml"].unlink()
+    assert run(str(tmp_path)) == (0, "", "")
+
+
+def test_a_directory_without_definitions_says_so(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x"}')
+    status, out, err = run(str(tmp_path))
+    assert (status, out) == (0, "")
+    assert f"{tmp_path}: no state machine definitions found" in err
+
+
+def test_a_missing_directory_is_a_usage_error(tmp_path: pathlib.Path) -> None:
+    status, _, err = run(str(tmp_path / "nowhere"))
+    assert status == 2 and "no such file or directory" in err
