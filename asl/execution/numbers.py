@@ -20,6 +20,9 @@ from asl.errors import StatesError
 from asl.execution.step import QueryEvaluationFailure, Step, compact, expr_value
 from asl.expressions import json_type_name
 
+JAVA_LONG_MIN = -(2**63)
+JAVA_LONG_MAX = 2**63 - 1
+
 # cause builders: (the field's expression, the value found) -> the cause AWS gives
 Cause = Callable[[ast.PathExpr, Any], str]
 
@@ -95,6 +98,8 @@ def _problem(value: Any, rule: NumberRule) -> str | None:
         return "type"
     if rule.integer and isinstance(value, float) and not value.is_integer():
         return "type"
+    if rule.integer and not JAVA_LONG_MIN <= value <= JAVA_LONG_MAX:
+        return "type"  # AWS reads these fields as Java longs
     if rule.minimum is not None and (
         value < rule.minimum or (rule.exclusive_minimum and value == rule.minimum)
     ):

@@ -8,6 +8,7 @@ A failure is a `StatesError` named as AWS names it; ``ErrorEquals`` matches that
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -58,11 +59,15 @@ _TASK_FAILED_MEMBERS = frozenset(
 
 
 def backoff_delay(retrier: ast.Retrier, attempt: int, rng: random.Random) -> float:
-    """Seconds before retry number ``attempt`` (1-based) of a retrier."""
-    delay = retrier.interval_seconds * (retrier.backoff_rate ** (attempt - 1))
+    """Seconds before retry number ``attempt`` (1-based) of a retrier: IntervalSeconds
+    times BackoffRate to the power attempt - 1, at most MaxDelaySeconds, with jitter."""
+    try:
+        delay = retrier.interval_seconds * (retrier.backoff_rate ** (attempt - 1))
+    except OverflowError:  # longer than any execution lives: the cap (if any) decides
+        delay = math.inf
     if retrier.max_delay_seconds is not None:
         delay = min(delay, retrier.max_delay_seconds)
-    if retrier.jitter_strategy == "FULL":
+    if retrier.jitter_strategy == "FULL" and math.isfinite(delay):
         delay = rng.uniform(0, delay)
     return float(delay)
 

@@ -141,12 +141,12 @@ class Runner:
 
     async def sleep(self, seconds: float) -> None:
         """A Wait state's or a Retry's wait on the clock, honouring the execution's
-        TimeoutSeconds (under the virtual clock, time jumps once nothing else can run)."""
-        if self.deadline is not None:
-            remaining = (self.deadline - self.clock.now()).total_seconds()
-            if seconds >= remaining:
-                await self.clock.sleep(max(remaining, 0))
-                raise ExecutionTimedOut()
+        TimeoutSeconds, or else the year a Standard execution may run at most (under the
+        virtual clock, time jumps once nothing else can run)."""
+        remaining = (self.env.execution_deadline - self.clock.now()).total_seconds()
+        if seconds >= remaining:
+            await self.clock.sleep(max(remaining, 0))
+            raise ExecutionTimedOut()
         await self.clock.sleep(seconds)
 
     async def run_scope(self, scope: ast.Scope, data: Any, frame: Frame) -> Any:
@@ -237,13 +237,19 @@ async def execute_machine(
         )
 
     env.run_child = run_child
-    async with anyio.create_task_group() as children:
-        env.task_group = children
-        if on_start is not None:
-            on_start(ex, env)
-        await _run(runner, ex, input)
-        for callback in env.on_end:
-            callback()
+    try:
+        async with anyio.create_task_group() as children:
+            env.task_group = children
+            if on_start is not None:
+                on_start(ex, env)
+            await _run(runner, ex, input)
+            for callback in env.on_end:
+                callback()
+    except Exception as e:  # an ExceptionGroup around what escaped: raise it as it is
+        inner = getattr(e, "exceptions", None)
+        if inner is not None and len(inner) == 1:
+            raise inner[0] from None
+        raise
     return ex
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from asl import ast
@@ -56,7 +57,9 @@ def _numeric(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
 def _timestamp(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
     def compare(a: Any, b: Any) -> bool:
         left = parse_timestamp_or_none(a)
-        right = b if not isinstance(b, str) else parse_timestamp_or_none(b)
+        # a constant operand was parsed with the definition; a ...Path operand may select
+        # anything, and what is not a timestamp string compares false
+        right = b if isinstance(b, datetime) else parse_timestamp_or_none(b)
         return left is not None and right is not None and op(left, right)
 
     return compare

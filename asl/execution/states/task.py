@@ -206,5 +206,11 @@ async def run_task_attempt(step: Step, data: Any) -> Any:
 
 def _real_timeout(runner: Any, timeout: float) -> float:
     """Timeouts are enforced in real time in both clocks (a hanging handler must time out);
-    the virtual clock adds the time waited virtually."""
-    return timeout if math.isfinite(timeout) else math.inf
+    the virtual clock adds the time waited virtually.  No execution lives past a year, so
+    a longer timeout is no limit at all."""
+    if isinstance(timeout, float) and not math.isfinite(timeout):
+        return math.inf
+    return float(min(timeout, _YEAR))
+
+
+_YEAR = 366 * 86400

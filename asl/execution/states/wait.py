@@ -52,7 +52,10 @@ def _wait_seconds(step: Step, state: ast.WaitState, data: Any) -> float:
 
     now = step.frame.runner.clock.now()
     if state.seconds is not None:
-        return float(number_value(step, state.seconds, data, SECONDS))
+        seconds = float(number_value(step, state.seconds, data, SECONDS))
+        if seconds >= _MAX_WAIT_DAYS * 86400 + 86400:
+            raise StatesError("States.Runtime", "Wait state delay is too long.")
+        return seconds
     expr = state.timestamp  # type: ignore[assignment]
     value = expr_value(
         step,
