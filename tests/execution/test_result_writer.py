@@ -432,6 +432,12 @@ def test_incomplete_writers_are_refused_before_running(writer: dict):
         asl.run(machine(writer), [1], resources=Bucket().resources)
 
 
+def test_a_writer_resource_other_than_put_object_is_refused_before_running():
+    writer = {"Resource": GET, "Parameters": {"Bucket": "b"}}
+    with pytest.raises(asl.DefinitionError, match="use arn:aws:states:::s3:putObject"):
+        asl.run(machine(writer), [1], resources=Bucket().resources)
+
+
 def test_an_inline_map_ignores_result_writer():
     definition = machine({"WriterConfig": {"OutputType": "JSON", "Transformation": "FLATTEN"}})
     definition["States"]["Map"]["ItemProcessor"]["ProcessorConfig"] = {"Mode": "INLINE"}

@@ -40,10 +40,12 @@ def all_rules() -> list[Rule]:
     from asl.validation.rules import (  # noqa: F401
         choice,
         fields,
+        item_reader,
         jsonata,
         names,
         paths,
         resources,
+        result_writer,
         retry,
         structure,
         templates,

@@ -231,24 +231,3 @@ def distributed_execution_type(definition: Definition) -> Iterator[Diagnostic]:
         if scope.distributed and "ExecutionType" not in scope.node["ProcessorConfig"]:
             message = "The field 'ExecutionType' is required when 'Mode' is 'DISTRIBUTED'"
             yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, scope.pointer + "/ProcessorConfig")
-
-
-@rule
-def result_writer_fields(definition: Definition) -> Iterator[Diagnostic]:
-    """A ResultWriter holds WriterConfig, or Resource with Parameters (Arguments in
-    JSONata), or all three; AWS documents that it cannot be empty or hold part of a set."""
-    for state in definition.states_of_type("Map"):
-        writer = state.node.get("ResultWriter")
-        if not isinstance(writer, dict):
-            continue
-        has_config = "WriterConfig" in writer
-        has_resource = "Resource" in writer
-        has_parameters = "Parameters" in writer or "Arguments" in writer
-        if has_resource == has_parameters and (has_config or has_resource):
-            continue
-        parameters = "Arguments" if state.is_jsonata else "Parameters"
-        message = (
-            "ResultWriter must hold 'WriterConfig', or 'Resource' with"
-            f" '{parameters}', or all three"
-        )
-        yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, state.at("ResultWriter"))
