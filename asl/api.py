@@ -196,8 +196,10 @@ def _check_input(value: Any) -> None:
     """The execution input must be a JSON value: say what is not, and where."""
     from asl.loading import json_value_problems
 
-    problems = json_value_problems(value)
+    problems = json_value_problems(value, what="execution input")
     if problems:
+        if problems[0].code == "TOO_DEEPLY_NESTED":
+            raise ConfigurationError(problems[0].message)
         where = problems[0].path or "the top level"
         raise ConfigurationError(
             f"the execution input is not JSON: {problems[0].message} at {where}"

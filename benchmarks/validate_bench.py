@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """How fast is ``asl validate``?  Wall time from a cold process, beside ``python -c pass``.
 
-    python benchmarks/validate_bench.py [--runs 7] [--files 1000]
+    python benchmarks/validate_bench.py [--runs 7] [--files 1000] [--statelint PATH]
 
 Prints the median wall time of: a bare ``python -c pass``; ``asl validate`` on one small
 definition; ``asl validate`` on --files definitions in one call, and from that the cost per
-definition; ``asl validate`` on one definition of --states states; and, in this process,
-``load`` + ``check`` of that large definition given as a dict (what ``asl.run`` pays for a
-dict definition).  Uses the ``asl`` console script when installed, else ``python -m
-asl.validation.command``.  Measures only; it asserts nothing.
+definition; the same on a mixed set of --files definitions (a third with mistakes -- unknown
+fields, wrong types, missing targets -- and a tenth using JSONata), the case the schema
+error reporter and the position finder matter for; ``asl validate`` on one definition of
+--states states; and, in this process, ``load`` + ``check`` of that large definition given
+as a dict (what ``asl.run`` pays for a dict definition).  With ``--statelint`` (the
+``statelint`` command of the PyPI package of that name, or found on PATH), the bulk runs
+are timed with it too.  Uses ``python -m asl.validation.command`` from this checkout.
+Measures only; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -120,6 +124,39 @@ def realistic(i: int) -> dict[str, Any]:
     }
 
 
+def mixed(i: int) -> dict[str, Any]:
+    """A definition of the mixed set: valid, with a mistake (i % 3 == 1), or JSONata."""
+    document = realistic(i)
+    states = document["States"]
+    if i % 10 == 9:
+        document["QueryLanguage"] = "JSONata"
+        for name in ("Validate", "Save", "Notify", "Items", "Total"):
+            states[name].pop("Parameters", None)
+            states[name].pop("ResultPath", None)
+            states[name].pop("OutputPath", None)
+            states[name].pop("ItemsPath", None)
+            states[name].pop("ItemSelector", None)
+        states["Validate"]["Arguments"] = {"order": "{% $states.input.orders[0] %}"}
+        states["Validate"]["Catch"][0].pop("ResultPath")
+        states["Items"]["ItemProcessor"]["States"]["Price"].pop("Parameters")
+        states["Items"]["ItemProcessor"]["States"]["Price"].pop("OutputPath")
+        states["Items"]["Items"] = "{% $states.input.order.items %}"
+        states["Total"] = {
+            "Type": "Pass",
+            "Output": {"total": "{% $sum([1, 2]) %}"},
+            "Next": "Save",
+        }
+        states["IsValid"]["Choices"] = [
+            {"Condition": "{% $states.input.validation.ok %}", "Next": "Items"},
+            {"Condition": "{% $states.input.validation.score > 3 %}", "Next": "Wait"},
+        ]
+    elif i % 3 == 1:
+        states["Validate"]["Bogus"] = True  # an unknown field
+        states["Wait"]["Seconds"] = "five"  # a wrong type
+        states["Save"]["Next"] = "Nowhere"  # a missing target
+    return document
+
+
 def large(states: int) -> dict[str, Any]:
     """A chain of ``states`` Pass states, each moving data with Parameters and ResultPath."""
     chain: dict[str, Any] = {}
@@ -167,15 +204,13 @@ def in_process(document: dict[str, Any], runs: int) -> tuple[float, float]:
 
 
 def command() -> list[str]:
-    """How to run ``asl validate`` here."""
-    script = shutil.which("asl")
-    if script:
-        return [script, "validate"]
+    """How to run ``asl validate`` from this checkout (PYTHONPATH points at it)."""
     return [sys.executable, "-m", "asl.validation.command"]
 
 
-def timed(argv: list[str], runs: int) -> float:
-    """Median wall time of running ``argv`` ``runs`` times (after one warm-up run)."""
+def timed(argv: list[str], runs: int, *, failing: bool = False) -> float:
+    """Median wall time of running ``argv`` ``runs`` times (after one warm-up run); exit
+    status 1 is expected when ``failing``."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=False)
     times = []
@@ -183,7 +218,7 @@ def timed(argv: list[str], runs: int) -> float:
         start = time.perf_counter()
         result = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=False)
         times.append(time.perf_counter() - start)
-        if result.returncode not in (0,):
+        if result.returncode not in ((0, 1) if failing else (0,)):
             raise SystemExit(f"{argv[:3]}... exited with {result.returncode}")
     return statistics.median(times)
 
@@ -193,7 +228,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--states", type=int, default=1000)
+    parser.add_argument("--statelint", help="the statelint command to compare with")
     args = parser.parse_args()
+    statelint = args.statelint or shutil.which("statelint")
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp, "small.asl.json")
         small.write_text(json.dumps(SMALL, indent=2))
@@ -205,6 +242,16 @@ def main() -> int:
         base = timed([sys.executable, "-c", "pass"], args.runs)
         cold = timed([*command(), str(small)], args.runs)
         bulk = timed([*command(), *many], max(1, args.runs // 2))
+        varied = []
+        for i in range(args.files):
+            path = Path(tmp, f"mixed{i:04}.asl.json")
+            path.write_text(json.dumps(mixed(i), indent=2))
+            varied.append(str(path))
+        bulk_mixed = timed([*command(), *varied], max(1, args.runs // 2), failing=True)
+        compared: dict[str, float] = {}
+        if statelint:
+            compared["valid"] = timed([statelint, *many], max(1, args.runs // 2), failing=True)
+            compared["mixed"] = timed([statelint, *varied], max(1, args.runs // 2), failing=True)
         big = Path(tmp, "large.asl.json")
         big.write_text(json.dumps(large(args.states), indent=2))
         large_cold = timed([*command(), str(big)], args.runs)
@@ -215,6 +262,9 @@ def main() -> int:
     print(
         f"asl validate, {args.files} files in one call:  {bulk:.3f} s  (~{per:.2f} ms per definition)"
     )
+    print(f"asl validate, {args.files} mixed files in one call:  {bulk_mixed:.3f} s")
+    for kind, seconds in compared.items():
+        print(f"statelint, {args.files} {kind} files in one call:  {seconds:.3f} s")
     print(f"asl validate, 1 file of {args.states} states (cold):  {large_cold:.3f} s")
     print(
         f"load + check of {args.states} states as a dict:  {first * 1000:.1f} ms first"

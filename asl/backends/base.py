@@ -75,6 +75,18 @@ class Resource:
         return self.arn
 
     @property
+    def unqualified_arns(self) -> tuple[str, ...]:
+        """The forms a handler may be registered under: ``arn:aws:states:::service:api``
+        for an integration ARN written with a region and account, with and without its
+        ``.sync``/``.waitForTaskToken`` suffix."""
+        if self.kind != "integration" or self.region is None:
+            return ()
+        return (
+            f"arn:aws:states:::{self.service}:{self.api}",
+            f"arn:aws:states:::{self.service}:{self.action}",
+        )
+
+    @property
     def limit_name(self) -> str:
         """The name AWS puts in States.DataLimitExceeded causes."""
         if self.kind == "lambda-function":
@@ -107,7 +119,9 @@ def parse_resource(arn: str) -> Resource:
                 region=m["region"],
                 account=m["account"],
             )
-        if not m["region"] and not m["account"] and ":" in rest:
+        # an integration ARN names both region and account or neither
+        # (arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject is accepted by AWS)
+        if ":" in rest and bool(m["region"]) == bool(m["account"]):
             service, api = rest.split(":", 1)
             if service == "aws-sdk":
                 service, api = api.split(":", 1) if ":" in api else (api, "")
@@ -119,7 +133,15 @@ def parse_resource(arn: str) -> Resource:
                 pattern = "sync:2"
             elif api.endswith(".sync"):
                 pattern = "sync"
-            return Resource(arn, "integration", service, api, pattern)
+            return Resource(
+                arn,
+                "integration",
+                service,
+                api,
+                pattern,
+                region=m["region"] or None,
+                account=m["account"] or None,
+            )
     return Resource(arn, "other", "other", arn)
 
 

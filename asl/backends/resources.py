@@ -251,8 +251,13 @@ class ResourceBackend:
             self.handlers[arn] = handler
 
     def find(self, resource: Resource) -> Handler | None:
-        """The handler for a resource: exact ARN first, then the ARN without its suffix."""
-        return self.handlers.get(resource.arn) or self.handlers.get(resource.base_arn)
+        """The handler for a resource: exact ARN first, then the ARN without its suffix
+        (and for a regional integration ARN, the same without region and account)."""
+        for arn in (resource.arn, resource.base_arn, *resource.unqualified_arns):
+            handler = self.handlers.get(arn)
+            if handler is not None:
+                return handler
+        return None
 
     def handles(self, resource: Resource) -> bool:
         return self.find(resource) is not None

@@ -143,7 +143,12 @@ class Runner:
         """A Wait state's or a Retry's wait on the clock, honouring the execution's
         TimeoutSeconds, or else the year a Standard execution may run at most (under the
         virtual clock, time jumps once nothing else can run)."""
-        remaining = (self.env.execution_deadline - self.clock.now()).total_seconds()
+        if self.deadline is not None:
+            remaining = (self.deadline - self.clock.now()).total_seconds()
+        else:
+            # a Standard execution runs at most a year (a leap year's 366 days, so that a
+            # wait of 365 days still completes)
+            remaining = (self.env.start_time + _LONGEST_YEAR - self.clock.now()).total_seconds()
         if seconds >= remaining:
             await self.clock.sleep(max(remaining, 0))
             raise ExecutionTimedOut()
@@ -163,6 +168,8 @@ class Runner:
             if self.deadline is not None and self.clock.now() >= self.deadline:
                 raise ExecutionTimedOut()
 
+
+_LONGEST_YEAR = timedelta(days=366)
 
 OnStart = Callable[[Execution, TaskEnvironment], None]
 
