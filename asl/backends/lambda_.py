@@ -91,6 +91,10 @@ class LambdaBackend:
         payload = params.get("Payload")
         if payload is None:
             payload = {}
+        elif isinstance(payload, str):
+            # AWS sends a string Payload as the request body itself: "0" invokes the
+            # function with 0, "{}" with an empty object, "\"Hi\"" with the string Hi
+            payload = payload.encode("utf-8")
         result = await self._call(request, str(params["FunctionName"]), payload, **kw)
         request.result_size = len(result.payload)
         if result.function_error:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 from asl import ast
 from asl.backends.base import Backends, ExecutionTimedOut, TaskEnvironment
@@ -46,7 +47,7 @@ class ExecutionAborted(Exception):
 class Frame:
     """One thread of control: the machine, a Parallel branch or a Map iteration."""
 
-    __slots__ = ("runner", "variables", "prev", "depth", "history")
+    __slots__ = ("runner", "variables", "prev", "depth", "history", "in_parallel_branch")
 
     def __init__(
         self,
@@ -63,6 +64,8 @@ class Frame:
         # where this thread's events go: the execution's history (None), or a child
         # execution's own (distributed Map children are separate executions)
         self.history: History = runner.history if history is None else history
+        # a Parallel branch's thread (where AWS records a failed Task as aborted too)
+        self.in_parallel_branch = False
 
     def emit(
         self, event_type: str, details: dict | None = None, timestamp: float | None = None
@@ -78,6 +81,11 @@ class Frame:
         return Frame(
             self.runner, self.variables.new_child(), self.prev, self.depth + 1, self.history
         )
+
+    def record_aside(self, event_type: str) -> None:
+        """Record an event that follows the thread's last one without becoming the
+        predecessor of the next (AWS links what follows to the event before it)."""
+        self.history.add(event_type, self.prev, self.runner.clock.timestamp(), None)
 
 
 @dataclass
@@ -165,6 +173,9 @@ class Runner:
             if next_name is None:
                 return data
             name = next_name
+            if frame.in_parallel_branch:
+                # AWS interleaves Parallel branches state by state: let the next one run
+                await anyio.lowlevel.checkpoint()
             if self.deadline is not None and self.clock.now() >= self.deadline:
                 raise ExecutionTimedOut()
 

@@ -28,6 +28,7 @@ async def run_parallel_attempt(step: Step, data: Any) -> Any:
     step.frame.emit("ParallelStateStarted")
 
     async def branch(i: int, frame: Frame) -> Any:
+        frame.in_parallel_branch = True
         return await runner.run_scope(state.branches[i], data, frame)
 
     results = await run_children(step.frame, len(state.branches), len(state.branches), branch)
