@@ -165,25 +165,65 @@ def _sdk_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# The base exception class of the AWS SDK for Java that Step Functions uses: v1 for the
+# optimized integrations, v2 (the client's name + "Exception") for aws-sdk integrations.
+# An error the service's API does not model (DynamoDB's ValidationException, throttling,
+# a request the service refuses) is named after that base class.
+_SDK_V1_BASE = {
+    "Lambda": "AWSLambdaException",
+    "StepFunctions": "AWSStepFunctionsException",
+    "Batch": "AWSBatchException",
+    "Glue": "AWSGlueException",
+    "CodeBuild": "AWSCodeBuildException",
+    "DataBrew": "AWSGlueDataBrewException",
+    "MediaConvert": "AWSMediaConvertException",
+    "EMR": "AmazonElasticMapReduceException",
+    "EMRServerless": "AWSEMRServerlessException",
+}
+
+
+def unmodeled_error_name(resource: Resource) -> str:
+    """The error name AWS gives a service error its API does not model, e.g.
+    ``DynamoDB.AmazonDynamoDBException`` (optimized) or ``DynamoDb.DynamoDbException``
+    (aws-sdk)."""
+    from asl.backends.resources import service_prefix
+
+    prefix = service_prefix(resource)
+    if resource.service.startswith("aws-sdk:"):
+        return f"{prefix}.{prefix}Exception"
+    return f"{prefix}.{_SDK_V1_BASE.get(prefix, f'Amazon{prefix}Exception')}"
+
+
 def _error(resource: Resource, exc: Exception) -> StatesError:
-    """A boto3 error named as Step Functions names service errors."""
+    """A boto3 error named as Step Functions names service errors: a modeled error by its
+    exception class (``DynamoDB.ConditionalCheckFailedException``), any other after the
+    SDK's base exception (``DynamoDB.AmazonDynamoDBException`` for a ValidationException,
+    and for botocore's own parameter checks, which AWS would make as a
+    ValidationException)."""
     from asl.backends.resources import service_error, service_prefix
 
     response = getattr(exc, "response", None)
     if not isinstance(response, dict):
+        if type(exc).__module__.startswith("botocore"):
+            # a request botocore refuses before sending it: AWS would answer 400
+            cause = (
+                f"{exc} (Service: {service_prefix(resource)}, Status Code: 400, "
+                "Request ID: 00000000-0000-0000-0000-000000000000)"
+            )
+            return StatesError(unmodeled_error_name(resource), cause)
         return service_error(resource, exc)
     error = response.get("Error") or {}
-    # modeled errors have their own class (QueueDoesNotExist, NoSuchKey, ...)
-    name = type(exc).__name__
-    if name == "ClientError":
-        name = str(error.get("Code") or name)
-    if not name.endswith("Exception"):
-        name += "Exception"
     meta = response.get("ResponseMetadata") or {}
     cause = (
         f"{error.get('Message') or exc} (Service: {service_prefix(resource)}, Status Code: "
         f"{meta.get('HTTPStatusCode', 400)}, Request ID: {meta.get('RequestId', '')})"
     )
+    # modeled errors have their own class (QueueDoesNotExist, NoSuchKey, ...)
+    name = type(exc).__name__
+    if name == "ClientError":
+        return StatesError(unmodeled_error_name(resource), cause)
+    if not name.endswith("Exception"):
+        name += "Exception"
     return StatesError(f"{service_prefix(resource)}.{name}", cause)
 
 

@@ -199,3 +199,51 @@ def test_sqs_callback_forwarded_then_answered(aws):
 def test_only_service_integrations_can_be_forwarded(aws):
     with pytest.raises(asl.ConfigurationError):
         aws.resources("arn:aws:states:::states:startExecution.sync")
+
+
+def _table(aws, name: str = "orders") -> None:
+    aws.client("dynamodb").create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def _put(resource: str, item: dict) -> dict:
+    return {
+        "StartAt": "Put",
+        "States": {
+            "Put": {
+                "Type": "Task",
+                "Resource": resource,
+                "Parameters": {"TableName": "orders", "Item": item},
+                "End": True,
+            }
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("resource", "error"),
+    [
+        # AWS-authored samples catch this name for a DynamoDB ValidationException
+        ("arn:aws:states:::dynamodb:putItem", "DynamoDB.AmazonDynamoDBException"),
+        ("arn:aws:states:::aws-sdk:dynamodb:putItem", "DynamoDb.DynamoDbException"),
+    ],
+)
+def test_an_unmodeled_service_error_is_named_after_the_sdk_base_exception(aws, resource, error):
+    _table(aws)
+    # a key attribute of the wrong type: DynamoDB answers ValidationException
+    ex = asl.run(_put(resource, {"id": {"N": "1"}}), {}, resources=aws.resources(resource))
+    assert (ex.status, ex.error) == ("FAILED", error)
+    assert "Status Code: 400" in ex.cause
+
+
+def test_a_request_botocore_refuses_is_not_named_after_botocore(aws):
+    _table(aws)
+    # botocore's own parameter check (an Item that is not a map) never reaches AWS
+    put = "arn:aws:states:::dynamodb:putItem"
+    ex = asl.run(_put(put, "not a map"), {}, resources=aws.resources(put))  # type: ignore[arg-type]
+    assert ex.error == "DynamoDB.AmazonDynamoDBException"
+    assert "ParamValidationError" not in ex.error
