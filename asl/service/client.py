@@ -380,6 +380,7 @@ class Client:
                 logging=logging,
                 tracing=tracing,
                 tags={t["key"]: t.get("value", "") for t in tags or []},
+                encryption=encryptionConfiguration,
             )
             self._machines[arn] = machine
             out: dict[str, Any] = {"stateMachineArn": arn, "creationDate": machine.creation_date}
@@ -435,9 +436,8 @@ class Client:
             out["revisionId"] = source.revision_id
         if version is not None and version.description is not None:
             out["description"] = version.description
-        refs = _variable_references(source.definition)
-        if refs:
-            out["variableReferences"] = refs
+        if machine.encryption is not None:
+            out["encryptionConfiguration"] = dict(machine.encryption)
         return out
 
     def update_state_machine(
@@ -476,6 +476,12 @@ class Client:
             self._check_logging(loggingConfiguration) if loggingConfiguration is not None else None
         )
         with self._lock:
+            changed = (
+                (definition is not None and definition != machine.definition)
+                or (roleArn is not None and roleArn != machine.role_arn)
+                or (logging is not None and logging != machine.logging)
+                or (tracingConfiguration is not None and tracingConfiguration != machine.tracing)
+            )
             if definition is not None:
                 machine.definition = definition
             if roleArn is not None:
@@ -484,9 +490,14 @@ class Client:
                 machine.logging = logging
             if tracingConfiguration is not None:
                 machine.tracing = dict(tracingConfiguration)
-            machine.revision_id = str(uuid.uuid4())
+            if encryptionConfiguration is not None:
+                machine.encryption = dict(encryptionConfiguration)
+            if changed:
+                machine.revision_id = str(uuid.uuid4())
             machine.update_date = now()
-            out: dict[str, Any] = {"updateDate": machine.update_date, "revisionId": machine.revision_id}
+            out: dict[str, Any] = {"updateDate": machine.update_date}
+            if machine.revision_id is not None:
+                out["revisionId"] = machine.revision_id
             if publish:
                 out["stateMachineVersionArn"] = self._publish(machine, versionDescription).arn
             self._save_machine(machine)
@@ -765,14 +776,25 @@ class Client:
     ) -> dict[str, Any]:
         from asl.api import validate
 
+        from asl.service.jackson import parse_error
+
         diagnostics: list[dict[str, Any]] = []
-        try:
-            document = json.loads(definition)
-        except ValueError as e:
+        problem = parse_error(definition) if definition.strip() else None
+        document: Any = None
+        if problem is not None:
+            message, line, column = problem
+            where = f'[Source: (String)"{definition}"; line: {line}, column: {column}]'
             diagnostics.append(
-                {"severity": "ERROR", "code": "INVALID_JSON_DESCRIPTION", "message": str(e)}
+                {
+                    "severity": "ERROR",
+                    "code": "INVALID_JSON_DESCRIPTION",
+                    "message": f"{message}\n at {where}",
+                    "location": where,
+                }
             )
         else:
+            if definition.strip():
+                document = json.loads(definition)
             if not isinstance(document, dict):
                 diagnostics.append(
                     {
@@ -811,12 +833,14 @@ class Client:
             raise ApiError(
                 "InvalidExecutionInput", "Invalid State Machine Execution Input: 'Invalid execution input.'"
             )
-        try:
-            return json.loads(text)
-        except ValueError as e:
+        from asl.service.jackson import parse_error
+
+        problem = parse_error(text)
+        if problem is not None:
             raise ApiError(
-                "InvalidExecutionInput", f"Invalid State Machine Execution Input: '{e}'"
-            ) from None
+                "InvalidExecutionInput", f"Invalid State Machine Execution Input: '{problem[0]}'"
+            )
+        return json.loads(text)
 
     def _target(
         self, arn: str
@@ -1032,9 +1056,8 @@ class Client:
             revision = version.revision_id if version else None
             if revision is not None:
                 out["revisionId"] = revision
-        refs = _variable_references(record.definition)
-        if refs:
-            out["variableReferences"] = refs
+        if machine is not None and machine.encryption is not None:
+            out["encryptionConfiguration"] = dict(machine.encryption)
         return out
 
     def list_executions(
@@ -1307,15 +1330,6 @@ def _describe_map_run(
             "redriveCount": 0,
         }
     )
-
-
-def _variable_references(definition: str) -> dict[str, list[str]] | None:
-    """The variables each state reads, as DescribeStateMachine's ``variableReferences``."""
-    try:
-        from asl.service.references import variable_references
-    except ImportError:  # pragma: no cover
-        return None
-    return variable_references(definition)
 
 
 def operation_method(client: Client, operation: str) -> Callable[..., dict[str, Any]]:

@@ -97,6 +97,7 @@ class StateMachineRecord:
     next_version: int = 1
     aliases: dict[str, Alias] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
+    encryption: dict[str, Any] | None = None
 
 
 @dataclass
