@@ -268,7 +268,8 @@ class Client:
             document = json.loads(definition)
         except ValueError as e:
             raise ApiError(
-                "InvalidDefinition", f"Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: {e}'"
+                "InvalidDefinition",
+                f"Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: {e}'",
             ) from None
         if not isinstance(document, dict):
             raise ApiError(
@@ -307,7 +308,10 @@ class Client:
         machine = self._machines.get(arn) if isinstance(arn, str) else None
         if machine is None:
             if parsed is not None and parsed.kind not in ("stateMachine",):
-                raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {parsed.kind}'")
+                raise ApiError(
+                    "InvalidArn",
+                    f"Invalid Arn: 'Resource type not valid in this context: {parsed.kind}'",
+                )
             raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
         return machine
 
@@ -317,7 +321,8 @@ class Client:
         if parsed is None or parsed.kind != "stateMachine":
             if parsed is not None:
                 raise ApiError(
-                    "InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {parsed.kind}'"
+                    "InvalidArn",
+                    f"Invalid Arn: 'Resource type not valid in this context: {parsed.kind}'",
                 )
             raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
         machine = self._machines.get(parsed.base)
@@ -419,7 +424,9 @@ class Client:
     ) -> dict[str, Any]:
         machine, version, alias = self._resolve(stateMachineArn)
         if alias is not None:
-            raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{stateMachineArn}'")
+            raise ApiError(
+                "StateMachineDoesNotExist", f"State Machine Does Not Exist: '{stateMachineArn}'"
+            )
         source: Any = version or machine
         out: dict[str, Any] = {
             "stateMachineArn": version.arn if version else machine.arn,
@@ -617,7 +624,7 @@ class Client:
                 "Routing configuration must contain state machine version ARNs of the same state machine.",
             )
         machine = self._machines.get(bases.pop())
-        for arn, p in zip(arns, parsed):
+        for arn, p in zip(arns, parsed, strict=True):
             assert p is not None
             if machine is None or int(p.parts[1]) not in machine.versions:
                 raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
@@ -641,8 +648,8 @@ class Client:
                     return {"stateMachineAliasArn": arn, "creationDate": existing.creation_date}
                 raise ApiError(
                     "ConflictException",
-                    f"Failed to create alias because an alias with the same name and a "
-                    f"different routing configuration already exists.",
+                    "Failed to create alias because an alias with the same name and a "
+                    "different routing configuration already exists.",
                 )
             alias = Alias(arn, name, description, routing, now())
             machine.aliases[name] = alias
@@ -661,7 +668,7 @@ class Client:
         machine = self._machines.get(parsed.base)
         alias = machine.aliases.get(parsed.parts[1]) if machine else None
         if machine is None or alias is None:
-            raise ApiError("ResourceNotFound", f"Request references a resource that does not exist.")
+            raise ApiError("ResourceNotFound", "Request references a resource that does not exist.")
         return machine, alias
 
     def describe_state_machine_alias(self, *, stateMachineAliasArn: str) -> dict[str, Any]:
@@ -720,7 +727,9 @@ class Client:
         aliases = sorted(machine.aliases.values(), key=lambda a: a.creation_date)
         if version is not None:
             aliases = [
-                a for a in aliases if any(r["stateMachineVersionArn"] == version.arn for r in a.routing)
+                a
+                for a in aliases
+                if any(r["stateMachineVersionArn"] == version.arn for r in a.routing)
             ]
         items = [{"stateMachineAliasArn": a.arn, "creationDate": a.creation_date} for a in aliases]
         chunk, token = page(items, maxResults, nextToken, "aliases:" + machine.arn)
@@ -775,7 +784,6 @@ class Client:
         maxResults: int | None = None,
     ) -> dict[str, Any]:
         from asl.api import validate
-
         from asl.service.jackson import parse_error
 
         diagnostics: list[dict[str, Any]] = []
@@ -831,7 +839,8 @@ class Client:
             return {}
         if not isinstance(text, str) or not text.strip():
             raise ApiError(
-                "InvalidExecutionInput", "Invalid State Machine Execution Input: 'Invalid execution input.'"
+                "InvalidExecutionInput",
+                "Invalid State Machine Execution Input: 'Invalid execution input.'",
             )
         from asl.service.jackson import parse_error
 
@@ -862,7 +871,9 @@ class Client:
                     break
             version = machine.versions.get(int(chosen.rsplit(":", 1)[1]))
             if version is None:
-                raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{chosen}'")
+                raise ApiError(
+                    "StateMachineDoesNotExist", f"State Machine Does Not Exist: '{chosen}'"
+                )
         return machine, version, alias, test_case
 
     def start_execution(
@@ -890,7 +901,9 @@ class Client:
             if existing is not None and not express:
                 if existing.input == input_text and existing.status == "RUNNING":
                     return {"executionArn": existing.arn, "startDate": existing.start_date}
-                raise ApiError("ExecutionAlreadyExists", f"Execution Already Exists: '{existing.arn}'")
+                raise ApiError(
+                    "ExecutionAlreadyExists", f"Execution Already Exists: '{existing.arn}'"
+                )
             source: Any = version or machine
             record = ExecutionRecord(
                 arn=arn,
@@ -981,7 +994,13 @@ class Client:
         record = self._executions[started["executionArn"]]
         record.done.wait()
         out = self._describe(record)
-        for key in ("redriveCount", "redriveStatus", "redriveStatusReason", "stateMachineVersionArn", "stateMachineAliasArn"):
+        for key in (
+            "redriveCount",
+            "redriveStatus",
+            "redriveStatusReason",
+            "stateMachineVersionArn",
+            "stateMachineAliasArn",
+        ):
             out.pop(key, None)
         stop = out.get("stopDate") or now()
         billed = max(100, -(-int((stop - out["startDate"]).total_seconds() * 1000) // 100) * 100)
@@ -1033,9 +1052,13 @@ class Client:
         if record.type == "EXPRESS":
             raise ApiError(
                 "InvalidArn",
-                f"Invalid Arn: 'Resource type not valid in this context: express'",
+                "Invalid Arn: 'Resource type not valid in this context: express'",
             )
-        return self._loop.call(lambda: self._describe(record)) if record.execution else self._describe(record)
+        return (
+            self._loop.call(lambda: self._describe(record))
+            if record.execution
+            else self._describe(record)
+        )
 
     def describe_state_machine_for_execution(
         self, *, executionArn: str, includedData: str | None = None
@@ -1047,12 +1070,18 @@ class Client:
             "name": record.state_machine_arn.rsplit(":", 1)[1],
             "definition": record.definition,
             "roleArn": record.role_arn,
-            "updateDate": (machine.update_date or machine.creation_date) if machine else record.start_date,
+            "updateDate": (machine.update_date or machine.creation_date)
+            if machine
+            else record.start_date,
             "loggingConfiguration": dict(machine.logging) if machine else dict(_LOGGING_OFF),
             "tracingConfiguration": dict(machine.tracing) if machine else dict(_TRACING_OFF),
         }
         if machine is not None:
-            version = machine.versions.get(int(record.version_arn.rsplit(":", 1)[1])) if record.version_arn else None
+            version = (
+                machine.versions.get(int(record.version_arn.rsplit(":", 1)[1]))
+                if record.version_arn
+                else None
+            )
             revision = version.revision_id if version else None
             if revision is not None:
                 out["revisionId"] = revision
@@ -1071,9 +1100,7 @@ class Client:
         redriveFilter: str | None = None,
     ) -> dict[str, Any]:
         if (stateMachineArn is None) == (mapRunArn is None):
-            raise ApiError(
-                "ValidationException", "Must provide a StateMachine ARN or MapRun ARN"
-            )
+            raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
         if mapRunArn is not None:
             return {"executions": []}
         machine, version, alias = self._resolve(stateMachineArn)
@@ -1148,7 +1175,8 @@ class Client:
         status = record.status
         if record.type == "EXPRESS":
             raise ApiError(
-                "ExecutionNotRedrivable", f"Execution with arn {executionArn} is an Express execution and cannot be redriven."
+                "ExecutionNotRedrivable",
+                f"Execution with arn {executionArn} is an Express execution and cannot be redriven.",
             )
         if status not in ("FAILED", "TIMED_OUT", "ABORTED"):
             raise ApiError(
@@ -1182,7 +1210,10 @@ class Client:
         for record in list(self._executions.values()):
             events = record.history()
             for e in events:
-                if e["type"] == "MapRunStarted" and e["mapRunStartedEventDetails"]["mapRunArn"] == mapRunArn:
+                if (
+                    e["type"] == "MapRunStarted"
+                    and e["mapRunStartedEventDetails"]["mapRunArn"] == mapRunArn
+                ):
                     return _describe_map_run(record, e, events)
         raise ApiError("ResourceNotFound", f"Resource not found: '{mapRunArn}'")
 
@@ -1232,7 +1263,9 @@ class Client:
         with self._lock:
             found = self._activities.get(arn)
             if found is None:
-                found = ActivityRecord(arn, name, now(), {t["key"]: t.get("value", "") for t in tags or []})
+                found = ActivityRecord(
+                    arn, name, now(), {t["key"]: t.get("value", "") for t in tags or []}
+                )
                 self._activities[arn] = found
                 self._loop.call(lambda: self._activity_registry.create(arn))
                 self._save_activity(found, arn)
@@ -1271,7 +1304,9 @@ class Client:
         chunk, token = page(items, maxResults, nextToken, "activities")
         return _drop_none({"activities": chunk, "nextToken": token})
 
-    def get_activity_task(self, *, activityArn: str, workerName: str | None = None) -> dict[str, Any]:
+    def get_activity_task(
+        self, *, activityArn: str, workerName: str | None = None
+    ) -> dict[str, Any]:
         self._activity(activityArn)
         if self._loop.inside():
             raise ApiError(
@@ -1299,7 +1334,9 @@ def _without_data(event: dict[str, Any]) -> dict[str, Any]:
     out = dict(event)
     for key, details in event.items():
         if key.endswith("EventDetails") and isinstance(details, dict):
-            trimmed = {k: v for k, v in details.items() if k not in ("input", "output", "parameters")}
+            trimmed = {
+                k: v for k, v in details.items() if k not in ("input", "output", "parameters")
+            }
             out[key] = trimmed
     return out
 
@@ -1310,11 +1347,33 @@ def _describe_map_run(
     arn = started["mapRunStartedEventDetails"]["mapRunArn"]
     status, stop = "RUNNING", None
     for e in events:
-        if e["id"] > started["id"] and e["type"] in ("MapRunSucceeded", "MapRunFailed", "MapRunAborted"):
-            status = {"MapRunSucceeded": "SUCCEEDED", "MapRunFailed": "FAILED", "MapRunAborted": "ABORTED"}[e["type"]]
+        if e["id"] > started["id"] and e["type"] in (
+            "MapRunSucceeded",
+            "MapRunFailed",
+            "MapRunAborted",
+        ):
+            status = {
+                "MapRunSucceeded": "SUCCEEDED",
+                "MapRunFailed": "FAILED",
+                "MapRunAborted": "ABORTED",
+            }[e["type"]]
             stop = e["timestamp"]
             break
-    counts = {k: 0 for k in ("pending", "running", "succeeded", "failed", "timedOut", "aborted", "total", "resultsWritten", "failuresNotRedrivable", "pendingRedrive")}
+    counts = {
+        k: 0
+        for k in (
+            "pending",
+            "running",
+            "succeeded",
+            "failed",
+            "timedOut",
+            "aborted",
+            "total",
+            "resultsWritten",
+            "failuresNotRedrivable",
+            "pendingRedrive",
+        )
+    }
     return _drop_none(
         {
             "mapRunArn": arn,
@@ -1378,15 +1437,41 @@ def _check_members(operation: str, params: dict[str, Any]) -> None:
 
 for _name in [n for n, v in vars(Client).items() if not n.startswith("_") and callable(v)]:
     if _camel(_name) in {
-        "CreateActivity", "CreateStateMachine", "CreateStateMachineAlias", "DeleteActivity",
-        "DeleteStateMachine", "DeleteStateMachineAlias", "DeleteStateMachineVersion",
-        "DescribeActivity", "DescribeExecution", "DescribeMapRun", "DescribeStateMachine",
-        "DescribeStateMachineAlias", "DescribeStateMachineForExecution", "GetActivityTask",
-        "GetExecutionHistory", "ListActivities", "ListExecutions", "ListMapRuns",
-        "ListStateMachineAliases", "ListStateMachineVersions", "ListStateMachines",
-        "ListTagsForResource", "PublishStateMachineVersion", "RedriveExecution",
-        "SendTaskFailure", "SendTaskHeartbeat", "SendTaskSuccess", "StartExecution",
-        "StartSyncExecution", "StopExecution", "TagResource", "TestState", "UntagResource",
-        "UpdateStateMachine", "UpdateStateMachineAlias", "ValidateStateMachineDefinition",
+        "CreateActivity",
+        "CreateStateMachine",
+        "CreateStateMachineAlias",
+        "DeleteActivity",
+        "DeleteStateMachine",
+        "DeleteStateMachineAlias",
+        "DeleteStateMachineVersion",
+        "DescribeActivity",
+        "DescribeExecution",
+        "DescribeMapRun",
+        "DescribeStateMachine",
+        "DescribeStateMachineAlias",
+        "DescribeStateMachineForExecution",
+        "GetActivityTask",
+        "GetExecutionHistory",
+        "ListActivities",
+        "ListExecutions",
+        "ListMapRuns",
+        "ListStateMachineAliases",
+        "ListStateMachineVersions",
+        "ListStateMachines",
+        "ListTagsForResource",
+        "PublishStateMachineVersion",
+        "RedriveExecution",
+        "SendTaskFailure",
+        "SendTaskHeartbeat",
+        "SendTaskSuccess",
+        "StartExecution",
+        "StartSyncExecution",
+        "StopExecution",
+        "TagResource",
+        "TestState",
+        "UntagResource",
+        "UpdateStateMachine",
+        "UpdateStateMachineAlias",
+        "ValidateStateMachineDefinition",
     }:
         setattr(Client, _name, _api_operation(_name, vars(Client)[_name]))

@@ -43,7 +43,9 @@ class Arn:
     @property
     def base(self) -> str:
         """The state machine ARN (for a version or alias ARN, or an execution's)."""
-        return f"arn:{self.partition}:states:{self.region}:{self.account}:stateMachine:{self.parts[0]}"
+        return (
+            f"arn:{self.partition}:states:{self.region}:{self.account}:stateMachine:{self.parts[0]}"
+        )
 
 
 def parse_arn(text: Any) -> Arn | None:
@@ -53,9 +55,7 @@ def parse_arn(text: Any) -> Arn | None:
     m = _ARN.fullmatch(text)
     if m is None:
         return None
-    return Arn(
-        m["partition"], m["region"], m["account"], m["kind"], tuple(m["rest"].split(":"))
-    )
+    return Arn(m["partition"], m["region"], m["account"], m["kind"], tuple(m["rest"].split(":")))
 
 
 @dataclass

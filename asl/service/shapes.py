@@ -21,7 +21,7 @@ from asl.service.errors import ApiError
 def service_model(name: str) -> Any:
     """botocore's model of an AWS service (``"stepfunctions"``, ``"lambda"``, ...)."""
     try:
-        import botocore.session
+        import botocore.session  # noqa: F401
     except ImportError:  # pragma: no cover - botocore comes with the serve extra
         raise ConfigurationError(
             "the Step Functions API model comes from botocore: pip install 'asl-interpreter[serve]'"
@@ -63,7 +63,9 @@ def _check_structure(
     shape: Any, value: Any, where: str, problems: list[str], *, top: bool = False
 ) -> None:
     if not isinstance(value, dict):
-        problems.append(f"Value at '{where}' failed to satisfy constraint: Member must be an object")
+        problems.append(
+            f"Value at '{where}' failed to satisfy constraint: Member must be an object"
+        )
         return
     for name in shape.required_members:
         if value.get(name) is None:
@@ -94,7 +96,9 @@ def _check_value(shape: Any, value: Any, where: str, problems: list[str]) -> Non
         return
     if kind == "list":
         if not isinstance(value, list):
-            problems.append(f"Value at '{where}' failed to satisfy constraint: Member must be a list")
+            problems.append(
+                f"Value at '{where}' failed to satisfy constraint: Member must be a list"
+            )
             return
         _bounds(meta, len(value), value, where, problems, "length", shape)
         for i, item in enumerate(value, 1):
@@ -129,7 +133,9 @@ def _check_value(shape: Any, value: Any, where: str, problems: list[str]) -> Non
         _bounds(meta, value, value, where, problems, "value", shape)
         return
     if kind == "boolean" and not isinstance(value, bool):
-        problems.append(f"Value at '{where}' failed to satisfy constraint: Member must be a boolean")
+        problems.append(
+            f"Value at '{where}' failed to satisfy constraint: Member must be a boolean"
+        )
 
 
 def _bounds(

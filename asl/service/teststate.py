@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -102,7 +102,7 @@ class _Plan:
     variables: dict[str, Any]
     context: Any
     role_arn: str
-    notes: dict[str, Any] = field(default_factory=dict)
+    role_given: bool = False
 
 
 def run_test_state(client: Any, request: dict[str, Any]) -> dict[str, Any]:
@@ -123,16 +123,15 @@ def _plan(request: dict[str, Any]) -> _Plan:
     if state_name is not None:
         found = _find_state(definition.get("States"), state_name)
         if found is None:
-            raise ApiError(
-                "ValidationException", f"State '{state_name}' does not exist in the definition."
-            )
+            raise ApiError("ValidationException", "State not found in definition")
         state = dict(found[0])
         machine_ql = definition.get("QueryLanguage", "JSONPath")
     else:
         state = dict(definition)
         if "States" in state and "Type" not in state:
             raise ApiError(
-                "ValidationException", "stateName is required when the definition is a state machine."
+                "ValidationException",
+                "stateName is required when the definition is a state machine.",
             )
     name = state_name or "StateName"
     mock = request.get("mock")
@@ -157,10 +156,17 @@ def _plan(request: dict[str, Any]) -> _Plan:
         raise _invalid(
             f"TestState API does not support Map or Parallel states. Supported state types include: {_SUPPORTED}"
         )
+    if mock is not None and state.get("Type") not in ("Task", "Map", "Parallel"):
+        raise ApiError(
+            "ValidationException",
+            f"State type '{state.get('Type')}' is not supported when a mock is specified",
+        )
+    context = _json(request.get("context"), "context")
+    if context is not None:
+        _check_context(context, state)
     raw_input = request.get("input")
     data = _json(raw_input, "input") if raw_input is not None else {}
     variables = _json(request.get("variables"), "variables") or {}
-    context = _json(request.get("context"), "context")
     return _Plan(
         name=name,
         state=state,
@@ -172,7 +178,50 @@ def _plan(request: dict[str, Any]) -> _Plan:
         variables=variables if isinstance(variables, dict) else {},
         context=context,
         role_arn=request.get("roleArn") or "arn:aws:iam::123456789012:role/TestStateRole",
+        role_given=request.get("roleArn") is not None,
     )
+
+
+_CONTEXT_FIELDS = {
+    "Execution": {"Id", "Input", "Name", "RoleArn", "StartTime", "RedriveCount", "RedriveTime"},
+    "State": {"EnteredTime", "Name", "RetryCount"},
+    "StateMachine": {"Id", "Name"},
+    "Task": {"Token"},
+}
+
+
+def _context_error(message: str) -> ApiError:
+    return ApiError("ValidationException", f"Invalid Context object provided: {message}")
+
+
+def _check_context(context: Any, state: dict[str, Any]) -> None:
+    """The checks AWS applies to a given Context object."""
+    if not isinstance(context, dict):
+        raise _context_error("the Context object must be a JSON object")
+    for key, value in context.items():
+        if key == "Map":
+            raise _context_error("'Map' field is not supported when mocking a Context object")
+        allowed = _CONTEXT_FIELDS.get(key)
+        if allowed is None:
+            raise _context_error(f"Field '{key}' is not allowed")
+        if not isinstance(value, dict):
+            raise _context_error(f"{key} must be an object")
+        for inner, item in value.items():
+            if inner not in allowed:
+                raise _context_error(f"Field '{inner}' is not allowed")
+            if inner in ("Id", "Name", "RoleArn", "StartTime", "EnteredTime", "Token") and not (
+                isinstance(item, str) or item is None
+            ):
+                raise _context_error(f"{key}.{inner} must be a string")
+    if "Task" in context:
+        resource = str(state.get("Resource", ""))
+        if state.get("Type") != "Task" or not resource.endswith(
+            (".sync", ".waitForTaskToken", ".sync:2")
+        ):
+            raise _context_error(
+                "Context object contains 'Task' when state is not a Task state with a '.sync' "
+                "or '.waitForTaskToken' service integration pattern"
+            )
 
 
 class _Run:
@@ -183,6 +232,7 @@ class _Run:
         self.account = getattr(client, "account_id", "123456789012")
         self.machine_name = str(uuid.uuid4())
         self.execution_name = str(uuid.uuid4())
+        self.forced: tuple[str, str] | None = None  # an error the state fails with
 
     # -- the machine around the state -----------------------------------------------------
 
@@ -193,7 +243,6 @@ class _Run:
         if plan.variables:
             states[_SETUP] = {
                 "Type": "Pass",
-                "QueryLanguage": "JSONPath",
                 "Assign": plan.variables,
                 "Next": plan.name,
             }
@@ -246,7 +295,8 @@ class _Run:
             if state["Type"] == "Parallel" and "Arguments" in state:
                 kept["Arguments"] = state["Arguments"]
             kept["Type"] = "Task"
-            kept["Resource"] = f"arn:aws:states:{self.region}:{self.account}:activity:asl-test-state"
+            # any request-response resource: the mock answers it
+            kept["Resource"] = "arn:aws:states:::events:putEvents"
             state = kept
         if state.get("Type") == "Wait":
             state = dict(state)  # waits take no time here: the virtual clock skips them
@@ -256,13 +306,18 @@ class _Run:
 
     def _mock_response(self) -> dict[str, Any] | None:
         mock = self.plan.mock
+        if self.forced is not None:
+            return {"Throw": {"Error": self.forced[0], "Cause": self.forced[1]}}
         if mock is None:
             return None
         if "errorOutput" in mock:
             out = mock["errorOutput"] or {}
             throw = {"Error": out.get("error"), "Cause": out.get("cause")}
             return {"Throw": {k: v for k, v in throw.items() if v is not None}}
-        result = _json(mock.get("result"), "mock result")
+        try:
+            result = json.loads(mock.get("result"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ApiError("ValidationException", "Mocked result must be valid JSON") from None
         self._check_mock_result(result, mock.get("fieldValidationMode") or "STRICT")
         return {"Return": result}
 
@@ -309,6 +364,8 @@ class _Run:
         def on_start(execution: Any, runner: Any) -> None:
             runner.execution_context.pop("RedriveCount", None)
             runner.execution_context["Id"] = exec_arn
+            if not plan.role_given:
+                runner.execution_context["RoleArn"] = None  # AWS: null without a roleArn
             if plan.context is not None:
                 given = plan.context
 
@@ -334,13 +391,15 @@ class _Run:
         self._validate()
         config = plan.config
         failures = config.get("mapIterationFailureCount")
-        if plan.state.get("Type") == "Map" and failures is not None:
-            tolerated = _tolerated(plan.state, plan.input)
-            if failures > tolerated:
-                return self._failed(
+        if plan.state.get("Type") == "Map" and failures:
+            mocked = _json(plan.mock.get("result"), "mock result") if plan.mock else None
+            items = len(mocked) if isinstance(mocked, list) else 0
+            if _exceeds_tolerance(plan.state, plan.input, failures, items):
+                self.forced = (
                     "States.ExceedToleratedFailureThreshold",
                     "The specified tolerated failure threshold was exceeded",
                 )
+                return self._failed(*self.forced)
         caused = config.get("errorCausedByState")
         if caused is not None and plan.mock is None:
             pass
@@ -411,7 +470,7 @@ class _Run:
         data: dict[str, Any] = {"input": _compact(plan.input)}
         state = plan.state
         if state.get("Type") == "Map":
-            data["maxConcurrency"] = state.get("MaxConcurrency", 0)
+            data["maxConcurrency"] = _tolerance(state.get("MaxConcurrency", 0), plan.input)
             for key, out in (
                 ("ToleratedFailureCount", "toleratedFailureCount"),
                 ("ToleratedFailurePercentage", "toleratedFailurePercentage"),
@@ -420,8 +479,6 @@ class _Run:
                     value = _tolerance(state[key], plan.input)
                     if value is not None:
                         data[out] = float(value) if out.endswith("Percentage") else int(value)
-            return data
-        if state.get("Type") == "Parallel":
             return data
         try:
             data.update(self._steps(execution, failed=failed))
@@ -435,13 +492,18 @@ class _Run:
 
         plan = self.plan
         machine = asl.parse(self._machine(self._runnable(keep_catch=False)))
-        state = machine.scope.states[plan.name]
+        state: Any = machine.scope.states[plan.name]
         out: dict[str, Any] = {}
         ctx = plan.context if plan.context is not None else self._context()
         variables = dict(plan.variables)
         kind = state.type
         events = execution.history if execution is not None else []
+        assigned = _assigned(events, plan.name)
+        if plan.variables or assigned:
+            out["variables"] = _compact({**plan.variables, **assigned})
         if plan.query_language == "JSONata":
+            if plan.state.get("Type") in ("Map", "Parallel"):
+                return out
             result = _task_result(events)
             params = getattr(state, "parameters", None)
             if params is not None and kind == "Task":
@@ -452,25 +514,29 @@ class _Run:
                 out["result"] = result
             return out
         if kind in ("Pass", "Task"):
+            original = plan.state.get("Type")
             after_input = apply_input_path(state.input_path, plan.input, ctx, variables)
-            out["afterInputPath"] = _compact(after_input)
             params = state.parameters
             after_params = (
                 params.evaluate(after_input, ctx, variables, field="Parameters")
                 if params is not None
                 else after_input
             )
-            out["afterParameters"] = _compact(after_params)
+            with_result = kind == "Pass" and state.has_result
+            if not with_result and original != "Parallel":
+                out["afterInputPath"] = _compact(after_input)
+                out["afterParameters"] = _compact(after_params)
             if failed:
                 return out
             if kind == "Pass":
-                result = state.result if state.has_result else after_params
+                result = state.result if with_result else after_params
             else:
                 raw = _task_result(events)
                 if raw is None:
                     return out
                 result = json.loads(raw)
-            out["result"] = _compact(result)
+            if kind == "Task" and original != "Parallel" or with_result:
+                out["result"] = _compact(result)
             selector = state.result_selector
             selected = (
                 selector.evaluate(result, ctx, variables, field="ResultSelector")
@@ -483,7 +549,7 @@ class _Run:
             )
             out["afterResultPath"] = _compact(after_path)
         elif kind in ("Choice", "Wait", "Succeed", "Fail"):
-            if kind != "Fail" and state.input_path is not None:
+            if state.input_path is not None:
                 out["afterInputPath"] = _compact(
                     apply_input_path(state.input_path, plan.input, ctx, variables)
                 )
@@ -512,20 +578,30 @@ def _tolerance(value: Any, data: Any) -> Any:
         return value
     if isinstance(value, str) and value.startswith("{%"):
         try:
-            from asl.expressions import jsonata
+            from asl.expressions.jsonata import compile_jsonata
 
-            expr = jsonata.compile_template(value) if hasattr(jsonata, "compile_template") else None
-            if expr is None:
-                return None
-            return expr.evaluate({"input": data}, {}, field="ToleratedFailure")
+            return compile_jsonata(value).evaluate({"input": data}, {})
         except Exception:
             return None
     return None
 
 
-def _tolerated(state: dict[str, Any], data: Any) -> float:
-    count = _tolerance(state.get("ToleratedFailureCount", 0), data)
-    return float(count or 0)
+def _exceeds_tolerance(state: dict[str, Any], data: Any, failures: int, items: int) -> bool:
+    """Whether ``failures`` failed items of ``items`` exceed the Map's tolerance (a Map
+    without one tolerates none... but TestState only checks a configured tolerance)."""
+    count = state.get("ToleratedFailureCount")
+    percentage = state.get("ToleratedFailurePercentage")
+    if count is None and percentage is None:
+        return False
+    if count is not None:
+        tolerated = _tolerance(count, data)
+        if tolerated is not None and failures > tolerated:
+            return True
+    if percentage is not None:
+        tolerated = _tolerance(percentage, data)
+        if tolerated is not None and items and failures * 100.0 / items > tolerated:
+            return True
+    return False
 
 
 def _reached_stub(events: list[dict[str, Any]], name: str) -> bool:
@@ -544,6 +620,15 @@ def _stub_entry(events: list[dict[str, Any]], name: str) -> tuple[str, str] | No
         if details["name"] == name:
             seen = True
     return None
+
+
+def _assigned(events: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    for event in events:
+        if event["type"].endswith("StateExited"):
+            details = event["stateExitedEventDetails"]
+            if details["name"] == name and "assignedVariables" in details:
+                return {k: json.loads(v) for k, v in details["assignedVariables"].items()}
+    return {}
 
 
 def _task_result(events: list[dict[str, Any]]) -> str | None:
