@@ -140,12 +140,13 @@ class Store:
             record.start_date = body["start_date"]
             record.redrive_count = body["redrive_count"]
             saved = {k: body.get(k) for k in ("status", "output", "error", "cause", "stopDate")}
-            saved["history"] = body["history"]
+            history: list[dict[str, Any]] = body["history"] or []
+            saved["history"] = history
             if saved["status"] == "RUNNING":
                 stopped = now()
                 saved.update(status="ABORTED", cause=_LOST, stopDate=stopped)
-                last = saved["history"][-1]["id"] if saved["history"] else 0
-                saved["history"].append(
+                last = history[-1]["id"] if history else 0
+                history.append(
                     {
                         "timestamp": stopped,
                         "type": "ExecutionAborted",
