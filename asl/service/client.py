@@ -163,6 +163,8 @@ class Client:
     on AWS: pass ``clock="virtual"`` to skip it).  ``activity_poll_seconds`` is how long
     GetActivityTask waits for a task (AWS: 60).  ``state_dir`` keeps state machines,
     activities and executions in an SQLite database in that folder across restarts.
+    ``route_boto3`` (default on) answers boto3 ``stepfunctions`` calls that handlers
+    make inside this client's executions in process (see `asl.service.routing`).
     """
 
     def __init__(
@@ -173,6 +175,7 @@ class Client:
         clock: Any = "real",
         activity_poll_seconds: float = 60.0,
         state_dir: Any = None,
+        route_boto3: bool = True,
         **options: Any,
     ):
         from asl.backends.activities import Activities
@@ -184,6 +187,13 @@ class Client:
         self.account_id = account_id
         self._options = {"clock": clock, "region": region, "account_id": account_id, **options}
         self._activity_poll = activity_poll_seconds
+        self._route_boto3 = route_boto3
+        if route_boto3:
+            from asl.service.routing import LIVE, install
+
+            self._route_boto3 = install()
+            if self._route_boto3:
+                LIVE.add(self)
         self._lock = threading.RLock()
         self._machines: dict[str, StateMachineRecord] = {}
         self._activities: dict[str, ActivityRecord] = {}
@@ -214,6 +224,9 @@ class Client:
 
     def close(self) -> None:
         """Stop the executions still running and the background thread."""
+        from asl.service.routing import LIVE
+
+        LIVE.discard(self)
         loop = self._loop_
         if loop is None:
             return
@@ -937,6 +950,10 @@ class Client:
         started: concurrent.futures.Future[Any] = concurrent.futures.Future()
 
         async def drive() -> None:
+            if self._route_boto3:
+                from asl.service.routing import CURRENT
+
+                CURRENT.set(self)
             try:
                 async with start(
                     record.definition,
@@ -963,6 +980,10 @@ class Client:
                     pass
 
         self._loop.submit(drive())
+        if self._loop.inside():
+            # called from the client's own loop (an async handler): it cannot wait here
+            self._save_execution(record)
+            return
         try:
             started.result()
         except ApiError:

@@ -712,7 +712,8 @@ def test_state(
     if role_arn is not None:
         request["roleArn"] = role_arn
     client_options.setdefault("clock", "virtual")
-    response = Client(**client_options).test_state(**request)
+    with Client(**client_options) as client:
+        response = client.test_state(**request)
     return _pythonic(response)
 
 

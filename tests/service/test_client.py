@@ -411,3 +411,68 @@ def test_state_dir_keeps_state_across_restarts(tmp_path):
         assert second.describe_execution(executionArn=running)["status"] == "ABORTED"
         again = second.start_execution(stateMachineArn=arn)["executionArn"]
         wait_status(second, again)
+
+
+def test_handlers_calling_boto3_reach_the_client_in_process():
+    boto3 = pytest.importorskip("boto3")
+    answered: list[str] = []
+
+    def worker(parameters, context):
+        # a handler answering its own callback through boto3, as deployed code would
+        sfn = boto3.client(
+            "stepfunctions",
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+            endpoint_url="http://127.0.0.1:9",  # nothing listens: the call must not go out
+        )
+        token = parameters["MessageBody"]["token"]
+        sfn.send_task_success(taskToken=token, output='{"from": "boto3"}')
+        try:
+            sfn.describe_execution(
+                executionArn="arn:aws:states:us-east-1:123456789012:execution:X:y"
+            )
+        except sfn.exceptions.ExecutionDoesNotExist as e:
+            answered.append(e.response["Error"]["Code"])
+        return {"MessageId": "1"}
+
+    with asl.Client(resources={"arn:aws:states:::sqs:sendMessage": worker}) as client:
+        arn = client.create_state_machine(name="B", definition=CALLBACK, roleArn=ROLE)[
+            "stateMachineArn"
+        ]
+        run = client.start_execution(stateMachineArn=arn)["executionArn"]
+        assert json.loads(wait_status(client, run)["output"]) == {"from": "boto3"}
+    assert answered == ["ExecutionDoesNotExist"]
+
+
+def test_lambda_functions_calling_boto3_reach_the_client_in_process():
+    boto3 = pytest.importorskip("boto3")
+
+    def handler(event, context):
+        sfn = boto3.client(
+            "stepfunctions",
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+            endpoint_url="http://127.0.0.1:9",
+        )
+        return [m["name"] for m in sfn.list_state_machines()["stateMachines"]]
+
+    definition = json.dumps(
+        {
+            "StartAt": "A",
+            "States": {
+                "A": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:lambda:us-east-1:123456789012:function:h",
+                    "End": True,
+                }
+            },
+        }
+    )
+    with asl.Client(functions={"h": handler}) as client:
+        arn = client.create_state_machine(name="Lam", definition=definition, roleArn=ROLE)[
+            "stateMachineArn"
+        ]
+        run = client.start_execution(stateMachineArn=arn)["executionArn"]
+        assert json.loads(wait_status(client, run)["output"]) == ["Lam"]
