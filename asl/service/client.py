@@ -1445,8 +1445,10 @@ def _api_operation(name: str, method: Callable[..., dict[str, Any]]) -> Callable
 
 
 def _check_members(operation: str, params: dict[str, Any]) -> None:
-    from asl.service.shapes import service_model
+    from asl.service.shapes import available, service_model
 
+    if not available():
+        return
     members = service_model("stepfunctions").operation_model(operation).input_shape.members
     unknown = [k for k in params if k not in members]
     if unknown:

@@ -4,7 +4,8 @@
 required members, length / value / pattern / enum constraints) and raises the
 ``ValidationException`` AWS answers with; `service_model` gives any service's model
 (TestState checks mocked results against the integrated service's output shapes).
-botocore is imported on first use.
+botocore is imported on first use; without it (it comes with the ``serve`` extra, and
+with boto3) requests and mocked results go unchecked.
 """
 
 from __future__ import annotations
@@ -46,8 +47,21 @@ def snake(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
+@functools.lru_cache(maxsize=1)
+def available() -> bool:
+    """Whether botocore (and so the API model) is installed."""
+    try:
+        import botocore.session  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def check_request(operation: str, params: dict[str, Any]) -> None:
-    """Raise AWS's ``ValidationException`` for a request its input shape rejects."""
+    """Raise AWS's ``ValidationException`` for a request its input shape rejects (no
+    check without botocore)."""
+    if not available():
+        return
     shape = service_model("stepfunctions").operation_model(operation).input_shape
     problems: list[str] = []
     _check_structure(shape, params, "", problems, top=True)
