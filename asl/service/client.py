@@ -119,6 +119,12 @@ class ExecutionRecord:
         self.handle: Any = None
         self.saved: dict[str, Any] | None = None  # description + history, when loaded
         self.redrive_count = 0
+        self.redrive_date: datetime | None = None
+        # a redriven execution: the history before the redrive, and the name of the
+        # state seeding the variables of the redriven part (its events are not shown)
+        self.prior: list[dict[str, Any]] = []
+        self.setup_state: str | None = None
+        self.test_case: str | None = None
         self.done = threading.Event()
         self.crash: BaseException | None = None
 
@@ -132,7 +138,8 @@ class ExecutionRecord:
 
     def history(self) -> list[dict[str, Any]]:
         if self.execution is not None:
-            return list(self.execution.history)
+            events = list(self.execution.history)
+            return _redriven(self, events) if self.redrive_count else events
         if self.saved is not None:
             return list(self.saved["history"])
         return []
@@ -930,6 +937,7 @@ class Client:
                 role_arn=source.role_arn,
             )
             self._executions[arn] = record
+        record.test_case = test_case
         self._launch(record, data, test_case)
         return {"executionArn": arn, "startDate": record.start_date}
 
@@ -937,7 +945,13 @@ class Client:
         """What states:startExecution tasks may start: every state machine's definition."""
         return {m.arn: m.definition for m in list(self._machines.values())}
 
-    def _launch(self, record: ExecutionRecord, data: Any, test_case: str | None) -> None:
+    def _launch(
+        self,
+        record: ExecutionRecord,
+        data: Any,
+        test_case: str | None,
+        definition: str | None = None,
+    ) -> None:
         """Start an execution on the background loop; return once it has started."""
         from asl.handle import start
 
@@ -956,7 +970,7 @@ class Client:
                 CURRENT.set(self)
             try:
                 async with start(
-                    record.definition,
+                    definition or record.definition,
                     data,
                     name=record.name,
                     state_machine_name=machine_name,
@@ -965,7 +979,8 @@ class Client:
                 ) as handle:
                     record.handle = handle
                     record.execution = handle.execution
-                    record.start_date = handle.execution.start_date
+                    if not record.redrive_count:
+                        record.start_date = handle.execution.start_date
                     started.set_result(None)
                     await handle.result()
             except BaseException as e:  # a bad option or a crash: the record says so
@@ -989,8 +1004,9 @@ class Client:
         except ApiError:
             raise
         except Exception as e:
-            with self._lock:
-                self._executions.pop(record.arn, None)
+            if not record.redrive_count:
+                with self._lock:
+                    self._executions.pop(record.arn, None)
             raise ApiError("ValidationException", f"The execution could not start: {e}") from None
         self._save_execution(record)
 
@@ -1059,6 +1075,8 @@ class Client:
             out["stateMachineAliasArn"] = record.alias_arn
         if record.type == "STANDARD":
             out["redriveCount"] = record.redrive_count
+            if record.redrive_date is not None:
+                out["redriveDate"] = record.redrive_date
             if status in ("FAILED", "TIMED_OUT", "ABORTED"):
                 out["redriveStatus"] = "REDRIVABLE"
             else:
@@ -1204,10 +1222,27 @@ class Client:
                 "ExecutionNotRedrivable",
                 f"Execution with arn {executionArn} is {status} and cannot be redriven.",
             )
-        raise ApiError(
-            "ExecutionNotRedrivable",
-            "Redriving executions is not supported by asl yet: start a new execution instead.",
-        )
+        document = json.loads(record.definition)
+        events = record.history()
+        failed, state_input, variables = _redrive_point(document, events)
+        setup = None
+        if variables:
+            setup = f"asl:Redrive:{record.redrive_count + 1}"
+            document["States"][setup] = {"Type": "Pass", "Assign": variables, "Next": failed}
+        document["StartAt"] = setup or failed
+        reachable = _reachable(document["States"], document["StartAt"])
+        document["States"] = {k: v for k, v in document["States"].items() if k in reachable}
+        with self._lock:
+            record.prior = events
+            record.setup_state = setup
+            record.redrive_count += 1
+            record.redrive_date = now()
+            record.execution = None
+            record.handle = None
+            record.saved = None
+            record.done = threading.Event()
+        self._launch(record, state_input, record.test_case, definition=json.dumps(document))
+        return {"redriveDate": record.redrive_date}
 
     # -- map runs -----------------------------------------------------------------------
 
@@ -1349,6 +1384,81 @@ class Client:
         from asl.service.teststate import run_test_state
 
         return run_test_state(self, request)
+
+
+def _redrive_point(
+    document: dict[str, Any], events: list[dict[str, Any]]
+) -> tuple[str, Any, dict[str, Any]]:
+    """Where a redrive resumes: the top-level state that did not complete (entered, never
+    exited), its input, and the variables assigned before it."""
+    top = set(document.get("States", {}))
+    last: tuple[str, Any] | None = None
+    variables: dict[str, Any] = {}
+    for event in events:
+        kind = event["type"]
+        if kind.endswith("StateEntered"):
+            details = event["stateEnteredEventDetails"]
+            if details["name"] in top:
+                last = (details["name"], json.loads(details.get("input") or "null"))
+        elif kind.endswith("StateExited"):
+            details = event["stateExitedEventDetails"]
+            if last is not None and details["name"] == last[0]:
+                for name, value in (details.get("assignedVariables") or {}).items():
+                    variables[name] = json.loads(value)
+                last = None
+    if last is None:
+        started = events[0]["executionStartedEventDetails"] if events else {}
+        return document["StartAt"], json.loads(started.get("input") or "{}"), variables
+    return last[0], last[1], variables
+
+
+def _reachable(states: dict[str, Any], start: str) -> set[str]:
+    """The states reachable from ``start`` (a redrive drops the others, which the
+    definition's checks would refuse as unreachable)."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in states:
+            continue
+        seen.add(name)
+        state = states[name]
+        todo += [state.get("Next"), state.get("Default")]
+        todo += [rule.get("Next") for rule in state.get("Choices") or []]
+        todo += [catcher.get("Next") for catcher in state.get("Catch") or []]
+    return seen
+
+
+def _redriven(record: ExecutionRecord, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The history of a redriven execution: the events before the redrive, an
+    ``ExecutionRedriven`` event, then the redriven run's events numbered after them."""
+    prior = list(record.prior)
+    offset = len(prior)
+    redriven_id = offset + 1
+    out = prior + [
+        {
+            "timestamp": record.redrive_date,
+            "type": "ExecutionRedriven",
+            "id": redriven_id,
+            "previousEventId": offset,
+            "executionRedrivenEventDetails": {"redriveCount": record.redrive_count},
+        }
+    ]
+    numbers: dict[int, int] = {0: redriven_id}
+    for event in events:
+        details = next((v for k, v in event.items() if k.endswith("EventDetails")), None)
+        hidden = event["type"] == "ExecutionStarted" or (
+            isinstance(details, dict) and details.get("name") == record.setup_state
+        )
+        if hidden:
+            numbers[event["id"]] = numbers.get(event["previousEventId"], redriven_id)
+            continue
+        number = len(out) + 1
+        numbers[event["id"]] = number
+        moved = dict(event, id=number)
+        moved["previousEventId"] = numbers.get(event["previousEventId"], redriven_id)
+        out.append(moved)
+    return out
 
 
 def _without_data(event: dict[str, Any]) -> dict[str, Any]:

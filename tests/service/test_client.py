@@ -476,3 +476,57 @@ def test_lambda_functions_calling_boto3_reach_the_client_in_process():
         ]
         run = client.start_execution(stateMachineArn=arn)["executionArn"]
         assert json.loads(wait_status(client, run)["output"]) == ["Lam"]
+
+
+def test_redrive_resumes_from_the_failed_state():
+    calls: list[dict] = []
+
+    def flaky(parameters, context):
+        calls.append(parameters)
+        if len(calls) == 1:
+            raise asl.StatesError("Flaky.Error", "first call fails")
+        return {"ok": parameters["who"]}
+
+    definition = json.dumps(
+        {
+            "StartAt": "Prepare",
+            "States": {
+                "Prepare": {
+                    "Type": "Pass",
+                    "Assign": {"greeting": "hi"},
+                    "Result": {"who": "me"},
+                    "Next": "Call",
+                },
+                "Call": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::sqs:sendMessage",
+                    "Parameters": {"who.$": "$.who"},
+                    "ResultSelector": {"ok.$": "$.ok", "greeting.$": "$greeting"},
+                    "End": True,
+                },
+            },
+        }
+    )
+    with asl.Client(resources={"arn:aws:states:::sqs:sendMessage": flaky}) as client:
+        arn = client.create_state_machine(name="R", definition=definition, roleArn=ROLE)[
+            "stateMachineArn"
+        ]
+        run = client.start_execution(stateMachineArn=arn)["executionArn"]
+        failed = wait_status(client, run, "FAILED")
+        assert failed["redriveStatus"] == "REDRIVABLE"
+        redriven = client.redrive_execution(executionArn=run)
+        assert isinstance(redriven["redriveDate"], datetime)
+        described = wait_status(client, run)
+        assert json.loads(described["output"]) == {"ok": "me", "greeting": "hi"}
+        assert described["redriveCount"] == 1
+        assert len(calls) == 2  # Prepare did not run again; Call ran once more
+        events = client.get_execution_history(executionArn=run)["events"]
+        types = [e["type"] for e in events]
+        assert types.count("ExecutionStarted") == 1 and types.count("PassStateEntered") == 1
+        assert "ExecutionFailed" in types and types[-1] == "ExecutionSucceeded"
+        redrive_event = events[types.index("ExecutionRedriven")]
+        assert redrive_event["executionRedrivenEventDetails"] == {"redriveCount": 1}
+        assert [e["id"] for e in events] == list(range(1, len(events) + 1))
+        assert client.list_executions(stateMachineArn=arn, redriveFilter="REDRIVEN")["executions"]
+        e = error_of(client.redrive_execution, executionArn=run)
+        assert e.code == "ExecutionNotRedrivable"
