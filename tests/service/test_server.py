@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -259,3 +260,79 @@ def test_serve_command_keeps_state_across_restarts(tmp_path):
         assert [e["type"] for e in history][-1] == "ExecutionSucceeded"
     finally:
         stop(server)
+
+
+LAMBDA_TASK = json.dumps(
+    {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo",
+                "End": True,
+            }
+        },
+    }
+)
+
+
+def test_sfn_mock_config_and_test_case_suffix(tmp_path):
+    from asl.service.server import client_from_environment
+
+    mock_file = tmp_path / "MockConfigFile.json"
+    mock_file.write_text(
+        json.dumps(
+            {
+                "StateMachines": {"Mocked": {"TestCases": {"Happy": {"Call": "Ok"}}}},
+                "MockedResponses": {"Ok": {"0": {"Return": {"from": "mock"}}}},
+            }
+        )
+    )
+    client = client_from_environment(environ={"SFN_MOCK_CONFIG": str(mock_file)})
+    with client, running(client) as url:
+        sfn_client = sfn(url)
+        arn = sfn_client.create_state_machine(name="Mocked", definition=LAMBDA_TASK, roleArn=ROLE)[
+            "stateMachineArn"
+        ]
+        run = sfn_client.start_execution(stateMachineArn=arn + "#Happy")
+        described = wait_done(sfn_client, run["executionArn"])
+        assert json.loads(described["output"]) == {"from": "mock"}
+
+
+def test_lambda_endpoint_forwards_invocations():
+    import http.server
+
+    seen: list[str] = []
+
+    class FakeLambda(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # Invoke: POST /2015-03-31/functions/NAME/invocations
+            seen.append(self.path)
+            payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            body = json.dumps({"echoed": payload}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeLambda)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        from asl.service.server import client_from_environment
+
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        with client_from_environment(environ={"LAMBDA_ENDPOINT": endpoint}) as client:
+            arn = client.create_state_machine(name="Fwd", definition=LAMBDA_TASK, roleArn=ROLE)[
+                "stateMachineArn"
+            ]
+            run = client.start_execution(stateMachineArn=arn, input='{"n": 1}')["executionArn"]
+            described = wait_done(client, run)
+        assert described["status"] == "SUCCEEDED", described
+        assert json.loads(described["output"]) == {"echoed": {"n": 1}}
+        assert seen and "/functions/" in seen[0] and "echo" in seen[0]
+    finally:
+        server.shutdown()
