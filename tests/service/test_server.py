@@ -336,3 +336,15 @@ def test_lambda_endpoint_forwards_invocations():
         assert seen and "/functions/" in seen[0] and "echo" in seen[0]
     finally:
         server.shutdown()
+
+
+def test_serve_command_help_and_bad_functions(capsys):
+    from asl.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["serve", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "--state-dir" in out and "8083" in out
+    assert main(["serve", "--functions", "no_such_module_anywhere"]) == 2
+    assert "no_such_module_anywhere" in capsys.readouterr().err
