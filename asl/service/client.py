@@ -37,10 +37,13 @@ from asl.service.model import (
     page,
     parse_arn,
 )
+from asl.service.references import variable_references
 from asl.service.shapes import check_request
 
 _LOGGING_OFF: dict[str, Any] = {"level": "OFF", "includeExecutionData": False}
 _TRACING_OFF: dict[str, Any] = {"enabled": False}
+# What AWS reports for a state machine created without an encryptionConfiguration.
+_ENCRYPTION_DEFAULT: dict[str, Any] = {"type": "AWS_OWNED_KEY"}
 _TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 # Options of asl.execute an execution started through the API sets itself.
 _PER_EXECUTION = ("name", "state_machine_name", "role_arn", "on_start", "test_case")
@@ -463,8 +466,10 @@ class Client:
             out["revisionId"] = source.revision_id
         if version is not None and version.description is not None:
             out["description"] = version.description
-        if machine.encryption is not None:
-            out["encryptionConfiguration"] = dict(machine.encryption)
+        out["encryptionConfiguration"] = dict(machine.encryption or _ENCRYPTION_DEFAULT)
+        refs = variable_references(source.definition)
+        if refs:
+            out["variableReferences"] = refs
         return out
 
     def update_state_machine(
@@ -1124,8 +1129,11 @@ class Client:
             revision = version.revision_id if version else None
             if revision is not None:
                 out["revisionId"] = revision
-        if machine is not None and machine.encryption is not None:
-            out["encryptionConfiguration"] = dict(machine.encryption)
+        encryption = machine.encryption if machine is not None else None
+        out["encryptionConfiguration"] = dict(encryption or _ENCRYPTION_DEFAULT)
+        refs = variable_references(record.definition)
+        if refs:
+            out["variableReferences"] = refs
         return out
 
     def list_executions(

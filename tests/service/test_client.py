@@ -530,3 +530,36 @@ def test_redrive_resumes_from_the_failed_state():
         assert client.list_executions(stateMachineArn=arn, redriveFilter="REDRIVEN")["executions"]
         e = error_of(client.redrive_execution, executionArn=run)
         assert e.code == "ExecutionNotRedrivable"
+
+
+def test_describe_lists_variable_references_and_encryption(client):
+    definition = json.dumps(
+        {
+            "StartAt": "Set",
+            "States": {
+                "Set": {"Type": "Pass", "Assign": {"n": 2, "who": "x"}, "Next": "Use"},
+                "Use": {
+                    "Type": "Pass",
+                    "Parameters": {"msg.$": "States.Format('hi {} $nope', $who)", "plain": "$n"},
+                    "OutputPath": "$n",
+                    "Next": "Ja",
+                },
+                "Ja": {
+                    "Type": "Pass",
+                    "QueryLanguage": "JSONata",
+                    "Output": "{% ($k := 1; $sum([$n, $k]) & $states.input) %}",
+                    "End": True,
+                },
+            },
+        }
+    )
+    arn = client.create_state_machine(name="Refs", definition=definition, roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    described = client.describe_state_machine(stateMachineArn=arn)
+    assert described["variableReferences"] == {"Use": ["n", "who"], "Ja": ["n"]}
+    assert described["encryptionConfiguration"] == {"type": "AWS_OWNED_KEY"}
+    plain = client.create_state_machine(name="NoRefs", definition=PASS, roleArn=ROLE)
+    assert "variableReferences" not in client.describe_state_machine(
+        stateMachineArn=plain["stateMachineArn"]
+    )
