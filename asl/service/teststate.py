@@ -401,8 +401,8 @@ class _Run:
                 )
                 return self._failed(*self.forced)
         caused = config.get("errorCausedByState")
-        if caused is not None and plan.mock is None:
-            pass
+        if caused is not None:
+            _check_caused_by(plan, caused)
         first = self._execute(keep_catch=False)
         events = first.history
         if first.status != "SUCCEEDED" and not _reached_stub(events, plan.name):
@@ -571,6 +571,31 @@ class _Run:
             },
             "State": {"Name": self.plan.name, "EnteredTime": now, "RetryCount": 0},
         }
+
+
+def _check_caused_by(plan: _Plan, caused: str) -> None:
+    """``errorCausedByState`` names a state inside the tested Map or Parallel state
+    whose mocked error (``mock.errorOutput``) it says it raised."""
+    state = plan.state
+    if state.get("Type") not in ("Map", "Parallel"):
+        raise ApiError(
+            "ValidationException",
+            "TestState supports ErrorCausedByState only for Map and Parallel states.",
+        )
+    if plan.mock is None or "errorOutput" not in plan.mock:
+        raise ApiError(
+            "ValidationException",
+            "TestState supports ErrorCausedByState only when an errorOutput mock is specified.",
+        )
+    scopes = list(state.get("Branches") or [])
+    scopes += [state[k] for k in ("ItemProcessor", "Iterator") if isinstance(state.get(k), dict)]
+    if not any(
+        _find_state(scope.get("States"), caused) for scope in scopes if isinstance(scope, dict)
+    ):
+        raise ApiError(
+            "ValidationException",
+            f"ErrorCausedByState '{caused}' is not a state of the tested {state['Type']} state.",
+        )
 
 
 def _tolerance(value: Any, data: Any) -> Any:

@@ -185,3 +185,18 @@ def test_pythonic_test_state_returns_parsed_values():
     assert result["output"] == {"sum": 3}
     assert result["next_state"] == "Done"
     assert result["inspection_data"]["after_parameters"] == {"sum": 3}
+
+
+def test_error_caused_by_state_must_name_a_state_inside(client):
+    parallel = {
+        "Type": "Parallel",
+        "Branches": [{"StartAt": "B1", "States": {"B1": {"Type": "Pass", "End": True}}}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle"}],
+        "End": True,
+    }
+    mock = {"errorOutput": {"error": "Boom", "cause": "in B1"}}
+    caught = call(client, parallel, mock=mock, stateConfiguration={"errorCausedByState": "B1"})
+    assert caught["status"] == "CAUGHT_ERROR" and caught["nextState"] == "Handle"
+    with pytest.raises(asl.ApiError) as info:
+        call(client, parallel, mock=mock, stateConfiguration={"errorCausedByState": "Nope"})
+    assert info.value.code == "ValidationException" and "Nope" in info.value.message
