@@ -55,8 +55,8 @@ def serve_main(argv: list[str]) -> int:
     parser = _Parser(
         prog="asl serve",
         description="Serve the AWS Step Functions API (JSON 1.0 protocol) over HTTP, "
-        "as Step Functions Local does. SFN_MOCK_CONFIG and LAMBDA_ENDPOINT are read "
-        "from the environment.",
+        "as Step Functions Local does. SFN_MOCK_CONFIG, LAMBDA_ENDPOINT, "
+        "AWS_DEFAULT_REGION and AWS_ACCOUNT_ID are read from the environment.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8083, help="port (default 8083)")
@@ -71,8 +71,8 @@ def serve_main(argv: list[str]) -> int:
         help="Lambda handlers, as for 'asl run --functions'",
     )
     parser.add_argument("--clock", choices=["virtual", "real"], default="real")
-    parser.add_argument("--region", default="us-east-1")
-    parser.add_argument("--account-id", default="123456789012")
+    parser.add_argument("--region", help="default: $AWS_DEFAULT_REGION or us-east-1")
+    parser.add_argument("--account-id", help="default: $AWS_ACCOUNT_ID or 123456789012")
     ns = parser.parse_args(argv)
 
     from asl.errors import ASLError

@@ -8,7 +8,8 @@ CLI (``--endpoint-url``), the other SDKs, SAM and Terraform work against it unch
 Step Functions Local's conventions hold: port 8083, ``SFN_MOCK_CONFIG`` naming a mock
 configuration whose test case a ``#TestCaseName`` suffix on the state machine ARN of
 StartExecution selects, ``LAMBDA_ENDPOINT`` forwarding Lambda calls to another
-endpoint (e.g. ``sam local start-lambda``).  The ASGI server is uvicorn (the ``serve``
+endpoint (e.g. ``sam local start-lambda``), ``AWS_DEFAULT_REGION`` and
+``AWS_ACCOUNT_ID`` shaping the ARNs.  The ASGI server is uvicorn (the ``serve``
 extra), imported only here.
 """
 
@@ -19,6 +20,7 @@ import json
 import os
 import socket
 import threading
+import uuid
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
@@ -71,6 +73,7 @@ def make_app(client: Client) -> Callable[[dict[str, Any], Receive, Send], Awaita
                 "headers": [
                     (b"content-type", _CONTENT_TYPE),
                     (b"content-length", str(len(data)).encode()),
+                    (b"x-amzn-requestid", str(uuid.uuid4()).encode()),
                 ],
             }
         )
@@ -136,9 +139,14 @@ def make_app(client: Client) -> Callable[[dict[str, Any], Receive, Send], Awaita
 def client_from_environment(
     *, state_dir: Any = None, environ: Mapping[str, str] | None = None, **options: Any
 ) -> Client:
-    """A `Client` configured as Step Functions Local is: ``SFN_MOCK_CONFIG`` and
-    ``LAMBDA_ENDPOINT`` from the environment, ``options`` for the rest."""
+    """A `Client` configured as Step Functions Local is: ``SFN_MOCK_CONFIG``,
+    ``LAMBDA_ENDPOINT``, ``AWS_DEFAULT_REGION`` and ``AWS_ACCOUNT_ID`` from the
+    environment (``options`` win), ``options`` for the rest."""
     env = os.environ if environ is None else environ
+    if options.get("region") is None:
+        options["region"] = env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    if options.get("account_id") is None:
+        options["account_id"] = env.get("AWS_ACCOUNT_ID") or "123456789012"
     mock_config = env.get("SFN_MOCK_CONFIG")
     if mock_config and "mock_config" not in options:
         options["mock_config"] = mock_config

@@ -348,3 +348,16 @@ def test_serve_command_help_and_bad_functions(capsys):
     assert "--state-dir" in out and "8083" in out
     assert main(["serve", "--functions", "no_such_module_anywhere"]) == 2
     assert "no_such_module_anywhere" in capsys.readouterr().err
+
+
+def test_region_and_account_from_the_environment():
+    from asl.service.server import client_from_environment
+
+    env = {"AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCOUNT_ID": "111122223333"}
+    with client_from_environment(environ=env) as client:
+        arn = client.create_state_machine(name="Here", definition=PASS, roleArn=ROLE)[
+            "stateMachineArn"
+        ]
+    assert arn == "arn:aws:states:eu-west-1:111122223333:stateMachine:Here"
+    with client_from_environment(environ=env, region="us-west-2") as client:
+        assert client.region == "us-west-2"
