@@ -193,6 +193,17 @@ class Client:
         for key in _PER_EXECUTION:
             if key in options:
                 raise TypeError(f"Client() sets {key!r} per execution; it is not a client option")
+        import inspect
+
+        from asl.api import execute
+
+        known = set(inspect.signature(execute).parameters) - {"source", "input"}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise TypeError(
+                f"Client() got unknown option(s) {', '.join(map(repr, unknown))}: options are "
+                f"those of asl.run ({', '.join(sorted(known - set(_PER_EXECUTION)))})"
+            )
         self.region = region
         self.account_id = account_id
         self._options = {"clock": clock, "region": region, "account_id": account_id, **options}

@@ -563,3 +563,10 @@ def test_describe_lists_variable_references_and_encryption(client):
     assert "variableReferences" not in client.describe_state_machine(
         stateMachineArn=plain["stateMachineArn"]
     )
+
+
+def test_unknown_client_options_are_refused_at_once():
+    with pytest.raises(TypeError, match="'functionz'"):
+        asl.Client(functionz={})
+    with pytest.raises(TypeError, match="per execution"):
+        asl.Client(name="x")
