@@ -133,6 +133,10 @@ class ExecutionRecord:
 
     @property
     def status(self) -> str:
+        if self.crash is not None and (
+            self.execution is None or self.execution.status == "RUNNING"
+        ):
+            return "FAILED"  # the run broke down: never leave it RUNNING
         if self.execution is not None:
             return str(self.execution.status)
         if self.saved is not None:
@@ -156,6 +160,11 @@ class ExecutionRecord:
 
     def fields(self) -> dict[str, Any]:
         """The execution's result fields (output, error, cause), as DescribeExecution."""
+        if self.crash is not None and self.status == "FAILED":
+            return {
+                "error": "States.Runtime",
+                "cause": f"{type(self.crash).__name__}: {self.crash}",
+            }
         if self.execution is not None:
             described = self.execution.describe()
             return {k: described.get(k) for k in ("output", "error", "cause")}
