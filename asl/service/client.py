@@ -1503,24 +1503,32 @@ def _without_data(event: dict[str, Any]) -> dict[str, Any]:
 def _describe_map_run(
     record: ExecutionRecord, started: dict[str, Any], events: list[dict[str, Any]]
 ) -> dict[str, Any]:
+    """DescribeMapRun from the parent's history and definition: status, dates, the
+    number of items and the Map state's limits (per-item counts are only known when the
+    run succeeded: every item did)."""
+    from asl.service.teststate import _find_state
+
     arn = started["mapRunStartedEventDetails"]["mapRunArn"]
     status, stop = "RUNNING", None
+    ends = {"MapRunSucceeded": "SUCCEEDED", "MapRunFailed": "FAILED", "MapRunAborted": "ABORTED"}
     for e in events:
-        if e["id"] > started["id"] and e["type"] in (
-            "MapRunSucceeded",
-            "MapRunFailed",
-            "MapRunAborted",
-        ):
-            status = {
-                "MapRunSucceeded": "SUCCEEDED",
-                "MapRunFailed": "FAILED",
-                "MapRunAborted": "ABORTED",
-            }[e["type"]]
-            stop = e["timestamp"]
+        if e["id"] > started["id"] and e["type"] in ends:
+            status, stop = ends[e["type"]], e["timestamp"]
             break
-    counts = {
-        k: 0
-        for k in (
+    total, state_name = 0, None
+    for e in events:
+        if e["id"] >= started["id"]:
+            break
+        if e["type"] == "MapStateStarted":
+            total = e["mapStateStartedEventDetails"].get("length", 0)
+        elif e["type"] == "MapStateEntered":
+            state_name = e["stateEnteredEventDetails"]["name"]
+    state: dict[str, Any] = {}
+    if state_name is not None:
+        found = _find_state(json.loads(record.definition).get("States"), state_name)
+        state = found[0] if found else {}
+    counts = dict.fromkeys(
+        (
             "pending",
             "running",
             "succeeded",
@@ -1531,8 +1539,19 @@ def _describe_map_run(
             "resultsWritten",
             "failuresNotRedrivable",
             "pendingRedrive",
-        )
-    }
+        ),
+        0,
+    )
+    counts["total"] = total
+    if status == "SUCCEEDED":
+        counts["succeeded"] = total
+    elif status == "RUNNING":
+        counts["running"] = total
+
+    def number(key: str, default: float) -> float:
+        value = state.get(key, default)
+        return value if isinstance(value, (int, float)) else default
+
     return _drop_none(
         {
             "mapRunArn": arn,
@@ -1540,9 +1559,9 @@ def _describe_map_run(
             "status": status,
             "startDate": started["timestamp"],
             "stopDate": stop,
-            "maxConcurrency": 0,
-            "toleratedFailurePercentage": 0.0,
-            "toleratedFailureCount": 0,
+            "maxConcurrency": int(number("MaxConcurrency", 0)),
+            "toleratedFailurePercentage": float(number("ToleratedFailurePercentage", 0.0)),
+            "toleratedFailureCount": int(number("ToleratedFailureCount", 0)),
             "itemCounts": counts,
             "executionCounts": dict(counts),
             "redriveCount": 0,

@@ -570,3 +570,38 @@ def test_unknown_client_options_are_refused_at_once():
         asl.Client(functionz={})
     with pytest.raises(TypeError, match="per execution"):
         asl.Client(name="x")
+
+
+def test_map_runs_of_a_distributed_map():
+    definition = json.dumps(
+        {
+            "StartAt": "M",
+            "States": {
+                "M": {
+                    "Type": "Map",
+                    "ItemProcessor": {
+                        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                        "StartAt": "P",
+                        "States": {"P": {"Type": "Pass", "End": True}},
+                    },
+                    "MaxConcurrency": 5,
+                    "ToleratedFailureCount": 1,
+                    "End": True,
+                }
+            },
+        }
+    )
+    with asl.Client(clock="virtual") as client:
+        arn = client.create_state_machine(name="Dist", definition=definition, roleArn=ROLE)[
+            "stateMachineArn"
+        ]
+        run = client.start_execution(stateMachineArn=arn, input="[1, 2, 3]")["executionArn"]
+        wait_status(client, run)
+        runs = client.list_map_runs(executionArn=run)["mapRuns"]
+        assert len(runs) == 1 and ":mapRun:" in runs[0]["mapRunArn"]
+        described = client.describe_map_run(mapRunArn=runs[0]["mapRunArn"])
+        assert described["status"] == "SUCCEEDED"
+        assert described["maxConcurrency"] == 5 and described["toleratedFailureCount"] == 1
+        assert described["itemCounts"]["total"] == 3 == described["itemCounts"]["succeeded"]
+        e = error_of(client.describe_map_run, mapRunArn=runs[0]["mapRunArn"] + "x")
+        assert e.code == "ResourceNotFound"
