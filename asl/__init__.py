@@ -24,11 +24,16 @@ if TYPE_CHECKING:
     from asl.execution.result import Execution
     from asl.handle import ExecutionHandle, start
     from asl.lambda_runtime import LambdaRuntime
+    from asl.service import ApiError, Client
+    from asl.service.teststate import test_state
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ASLError",
+    "ApiError",
+    "Client",
+    "test_state",
     "Activities",
     "ExecutionHandle",
     "TaskContext",
@@ -71,6 +76,9 @@ _LAZY = {
     "send_task_heartbeat": "asl.backends.callbacks",
     "Activities": "asl.backends.activities",
     "TaskContext": "asl.backends.resources",
+    "Client": "asl.service.client",
+    "ApiError": "asl.service.errors",
+    "test_state": "asl.service.teststate",
 }
 
 

@@ -15,6 +15,7 @@ USAGE = """usage: asl <command> [options]
 commands:
   validate FILE...   check state machine definitions (JSON or YAML)
   run FILE           execute a state machine offline and print its output
+  serve              serve the Step Functions API over HTTP (boto3, AWS CLI, SDKs)
 
 'asl <command> --help' describes each command."""
 
@@ -31,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         return validate_main(rest)
     if command == "run":
         return run_main(rest)
+    if command == "serve":
+        return serve_main(rest)
     if command in ("--version", "version"):
         from asl import __version__
 
@@ -45,6 +48,59 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(2)
+
+
+def serve_main(argv: list[str]) -> int:
+    """``asl serve``: the Step Functions API over HTTP (see `asl.service.server`)."""
+    parser = _Parser(
+        prog="asl serve",
+        description="Serve the AWS Step Functions API (JSON 1.0 protocol) over HTTP, "
+        "as Step Functions Local does. SFN_MOCK_CONFIG, LAMBDA_ENDPOINT, "
+        "AWS_DEFAULT_REGION and AWS_ACCOUNT_ID are read from the environment.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8083, help="port (default 8083)")
+    parser.add_argument(
+        "--state-dir", help="keep state machines and executions in DIR/state.db (SQLite)"
+    )
+    parser.add_argument(
+        "--functions",
+        action="append",
+        default=[],
+        metavar="MODULE_OR_DIR",
+        help="Lambda handlers, as for 'asl run --functions'",
+    )
+    parser.add_argument("--clock", choices=["virtual", "real"], default="real")
+    parser.add_argument("--region", help="default: $AWS_DEFAULT_REGION or us-east-1")
+    parser.add_argument("--account-id", help="default: $AWS_ACCOUNT_ID or 123456789012")
+    ns = parser.parse_args(argv)
+
+    from asl.errors import ASLError
+    from asl.service.server import client_from_environment, serve
+
+    try:
+        functions: dict[str, Callable[..., Any]] = {}
+        for spec in ns.functions:
+            functions.update(load_functions(spec))
+        client = client_from_environment(
+            state_dir=ns.state_dir,
+            functions=functions or None,
+            clock=ns.clock,
+            region=ns.region,
+            account_id=ns.account_id,
+        )
+    except (ASLError, ImportError, OSError) as e:
+        print(f"asl serve: {e}", file=sys.stderr)
+        return 2
+    print(f"asl serve: listening on http://{ns.host}:{ns.port}", file=sys.stderr)
+    try:
+        serve(client, host=ns.host, port=ns.port)
+    except KeyboardInterrupt:
+        pass
+    except ASLError as e:
+        print(f"asl serve: {e}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def run_main(argv: list[str]) -> int:
