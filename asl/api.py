@@ -227,6 +227,8 @@ async def execute(
     max_history_events: int | None = 25_000,
     seed: int | None = None,
     on_start: Callable[[Execution, Any], None] | None = None,
+    context_object: Mapping[str, Any] | None = None,
+    execution_fields: Mapping[str, Any] | None = None,
 ) -> Execution:
     """Run a state machine to completion (async, anyio) and return the `Execution`.
 
@@ -242,8 +244,9 @@ async def execute(
     (Wait and back-off take no real time), ``"real"``, or a `Clock`.  ``name``,
     ``state_machine_name``, ``role_arn``, ``region`` and ``account_id`` shape the ARNs
     and the Context object; ``max_history_events`` is AWS's 25,000-event cap (None lifts
-    it); ``seed`` makes jitter reproducible.  ``on_start(execution, runner)`` is called
-    as the execution starts (`asl.start` uses it to hand out a live handle).
+    it); ``seed`` makes jitter reproducible.  Internal: ``on_start(execution, env)`` is
+    called as the execution starts (`asl.start` uses it to hand out a live handle);
+    ``context_object`` / ``execution_fields`` shape the Context object (TestState).
     """
     from asl.execution.runner import execute_machine
     from asl.execution.states import HANDLERS
@@ -281,6 +284,8 @@ async def execute(
         max_history_events=max_history_events,
         seed=seed,
         on_start=on_start,
+        context_object=context_object,
+        execution_fields=execution_fields,
     )
     await backends.finish()
     return execution

@@ -145,11 +145,7 @@ def catch(step: Step, error: StatesError) -> Result:
         if assigned:
             store_variables(step, assigned)
         return step.exit(catcher.next, output, assigned)
-    if (
-        state.type == "Task"
-        and step.frame.in_parallel_branch
-        and error.error not in UNCATCHABLE
-    ):
+    if state.type == "Task" and step.frame.in_parallel_branch and error.error not in UNCATCHABLE:
         # the failure ends the branch and the Parallel: AWS records the Task as aborted
         step.frame.record_aside("TaskStateAborted")
     raise error

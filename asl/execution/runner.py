@@ -105,6 +105,8 @@ class Runner:
     aborted: ExecutionAborted | None = None
     cancel_scope: anyio.CancelScope | None = None
     sizes: SizeMeter = field(default_factory=SizeMeter)
+    # a Context object given whole (TestState's ``context``), instead of the built one
+    context_object: Mapping[str, Any] | None = None
 
     @property
     def backends(self) -> Backends:
@@ -133,6 +135,8 @@ class Runner:
         task_token: str | None = None,
     ) -> dict:
         """The Context object (``$$``) for a state."""
+        if self.context_object is not None:
+            return dict(self.context_object)
         if not isinstance(entered, datetime):
             entered = datetime.fromtimestamp(entered, timezone.utc)
         state: dict[str, Any] = {"EnteredTime": iso_millis(entered), "Name": state_name}
@@ -201,11 +205,16 @@ async def execute_machine(
     seed: int | None = None,
     on_start: OnStart | None = None,
     parent: TaskEnvironment | None = None,
+    context_object: Mapping[str, Any] | None = None,
+    execution_fields: Mapping[str, Any] | None = None,
 ) -> Execution:
     """Run a compiled machine to completion with the state ``handlers`` and return its
     `Execution`; child executions it starts have ended too when it returns.
     ``on_start(execution, env)`` is called as it starts; ``parent`` is the environment
-    of the execution that started this one (children share its services)."""
+    of the execution that started this one (children share its services).
+    ``context_object`` replaces the Context object whole; ``execution_fields`` replace
+    fields of its ``Execution`` (a value of ``...`` removes the field): TestState uses
+    both."""
     name = name or str(uuid.uuid4())
     sm_arn = f"arn:aws:states:{region}:{account_id}:stateMachine:{state_machine_name}"
     arn = f"arn:aws:states:{region}:{account_id}:execution:{state_machine_name}:{name}"
@@ -244,7 +253,13 @@ async def execute_machine(
         state_machine_context={"Id": sm_arn, "Name": state_machine_name},
         deadline=deadline,
         rng=random.Random(seed),
+        context_object=context_object,
     )
+    for key, value in (execution_fields or {}).items():
+        if value is ...:
+            runner.execution_context.pop(key, None)
+        else:
+            runner.execution_context[key] = value
     env.abort = runner.abort
 
     async def run_child(

@@ -46,7 +46,15 @@ _TRACING_OFF: dict[str, Any] = {"enabled": False}
 _ENCRYPTION_DEFAULT: dict[str, Any] = {"type": "AWS_OWNED_KEY"}
 _TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 # Options of asl.execute an execution started through the API sets itself.
-_PER_EXECUTION = ("name", "state_machine_name", "role_arn", "on_start", "test_case")
+_PER_EXECUTION = (
+    "name",
+    "state_machine_name",
+    "role_arn",
+    "on_start",
+    "test_case",
+    "context_object",
+    "execution_fields",
+)
 
 
 def _compact(value: Any) -> str:

@@ -348,7 +348,7 @@ class _Run:
     # -- running ------------------------------------------------------------------------
 
     def _execute(self, *, keep_catch: bool) -> Any:
-        from asl.api import run
+        from asl.api import _run_on_new_loop, execute
 
         plan = self.plan
         machine = self._machine(self._runnable(keep_catch=keep_catch))
@@ -361,29 +361,22 @@ class _Run:
         mocks = {plan.name: response} if response is not None else None
         exec_arn = f"arn:aws:states:{self.region}:{self.account}:express:{self.machine_name}:{self.execution_name}:{uuid.uuid4()}"
 
-        def on_start(execution: Any, runner: Any) -> None:
-            runner.execution_context.pop("RedriveCount", None)
-            runner.execution_context["Id"] = exec_arn
-            if not plan.role_given:
-                runner.execution_context["RoleArn"] = None  # AWS: null without a roleArn
-            if plan.context is not None:
-                given = plan.context
-
-                def context(*args: Any, **kwargs: Any) -> Any:
-                    return given
-
-                runner.context = context
-
-        return run(
-            machine,
-            plan.input,
-            clock="virtual",
-            mocks=mocks,
-            name=self.execution_name,
-            state_machine_name=self.machine_name,
-            role_arn=plan.role_arn,
-            on_start=on_start,
-            **options,
+        fields: dict[str, Any] = {"RedriveCount": ..., "Id": exec_arn}
+        if not plan.role_given:
+            fields["RoleArn"] = None  # AWS: null without a roleArn
+        return _run_on_new_loop(
+            execute(
+                machine,
+                plan.input,
+                clock="virtual",
+                mocks=mocks,
+                name=self.execution_name,
+                state_machine_name=self.machine_name,
+                role_arn=plan.role_arn,
+                execution_fields=fields,
+                context_object=plan.context,
+                **options,
+            )
         )
 
     def respond(self) -> dict[str, Any]:
@@ -412,7 +405,7 @@ class _Run:
     def _failed(self, error: str, cause: str | None, execution: Any = None) -> dict[str, Any]:
         """An error: RETRIABLE if a retrier takes it, CAUGHT_ERROR if a catcher does."""
         plan = self.plan
-        from asl.execution.executor import error_matches
+        from asl.execution.retry import error_matches
 
         out: dict[str, Any] = {"status": "FAILED", "error": error}
         if cause is not None:
@@ -488,7 +481,7 @@ class _Run:
 
     def _steps(self, execution: Any, *, failed: bool) -> dict[str, Any]:
         import asl
-        from asl.execution.dataflow import apply_input_path, apply_result_path
+        from asl.execution.pipeline import apply_input_path, apply_result_path
 
         plan = self.plan
         machine = asl.parse(self._machine(self._runnable(keep_catch=False)))
