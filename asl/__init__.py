@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from asl.execution.executor import Execution
     from asl.handle import ExecutionHandle, start
     from asl.lambda_runtime import LambdaRuntime
+    from asl.project import Project, TemplateError, load_template
 
 __version__ = "0.1.0"
 
@@ -42,11 +43,14 @@ __all__ = [
     "Diagnostic",
     "Execution",
     "LambdaRuntime",
+    "Project",
     "RealClock",
     "StateMachine",
     "StatesError",
+    "TemplateError",
     "VirtualClock",
     "execute",
+    "load_template",
     "parse",
     "run",
     "validate",
@@ -71,6 +75,9 @@ _LAZY = {
     "send_task_heartbeat": "asl.backends.callbacks",
     "Activities": "asl.backends.activities",
     "TaskContext": "asl.backends.resources",
+    "load_template": "asl.project",
+    "Project": "asl.project",
+    "TemplateError": "asl.project",
 }
 
 
