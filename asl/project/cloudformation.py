@@ -126,7 +126,7 @@ class _Reader:
         self.globals: dict[str, Any] = globals_ if isinstance(globals_, dict) else {}
 
     def error(self, where: str, message: str) -> TemplateError:
-        return TemplateError(f"{self.template.where(where)}: {message}")
+        return self.template.error(where, message)
 
     def properties(self, logical: str, resource: dict[str, Any]) -> dict[str, Any]:
         """The resource's properties, with SAM's Globals applied."""

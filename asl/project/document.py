@@ -16,7 +16,13 @@ __all__ = ["TemplateDocument", "TemplateError", "read_document"]
 
 
 class TemplateError(ASLError, ValueError):
-    """A template cannot be read or resolved; the message names the file and line."""
+    """A template cannot be read or resolved; the message names the file and line
+    (also in ``.file`` and ``.line`` when known)."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.file = file
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,12 @@ class TemplateDocument:
             if found is not None or not pointer:
                 return found
             pointer = pointer.rsplit("/", 1)[0]
+
+    def error(self, pointer: str, message: str) -> TemplateError:
+        """A TemplateError about the value at ``pointer``, with its file and line."""
+        position = self.position(pointer)
+        line = position[0] if position else None
+        return TemplateError(f"{self.where(pointer)}: {message}", file=str(self.path), line=line)
 
     def where(self, pointer: str) -> str:
         """``FILE:LINE`` of a pointer, for messages."""

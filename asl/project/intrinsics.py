@@ -112,7 +112,7 @@ class Resolver:
         return value
 
     def error(self, where: str, message: str) -> TemplateError:
-        return TemplateError(f"{self.template.where(where)}: {message}")
+        return self.template.error(where, message)
 
     def _string(self, value: Any, where: str, what: str) -> str:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):

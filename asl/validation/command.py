@@ -65,7 +65,14 @@ def main(
         for name in missing:
             err.write(f"asl validate: {name}: no such file\n")
         return 2
-    results = [(name, _validate_file(name, args.machine_type)) for name in args.files]
+    from asl.project.command import is_template, validate_template
+
+    results = []
+    for name in args.files:  # a template contributes each of its state machines
+        if is_template(name):
+            results.extend(validate_template(name))
+        else:
+            results.append((name, _validate_file(name, args.machine_type)))
     severity = args.severity or ("error" if args.format == "aws" else "warning")
     out.write(_render(args.format, results, severity))
     failed = any(d.severity == "error" for _, diags in results for d in diags)
