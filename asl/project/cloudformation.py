@@ -242,10 +242,8 @@ class _Reader:
             if isinstance(raw, str) and pointer in self.template.positions:
                 line, column = self.template.positions[pointer]
                 text_lines = self.template.text.splitlines()
-                marker = (
-                    text_lines[line - 1][column - 1 : column] if line <= len(text_lines) else ""
-                )
-                if marker in ("|", ">"):  # a YAML block scalar starts on the next line
+                rest = text_lines[line - 1][column - 1 :] if line <= len(text_lines) else ""
+                if re.match(r"(![A-Za-z]+\s+)?[|>]", rest):  # a YAML block scalar: next line
                     return DefinitionOrigin("string", path, line=line + 1)
                 exact = "\n" not in raw  # a quoted one-line string (or JSON's \n escapes)
                 return DefinitionOrigin("string", path, line=line, exact=exact)
