@@ -27,14 +27,6 @@ SERVICE_TYPES = (
     "AWS::SNS::Topic",
 )
 
-# moto wants credentials to exist; these are its documented fake ones
-_FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-}
-
 
 class AwsEnvironment:
     """The running mock: ``session`` (boto3), ``created`` (logical id -> physical name)."""
@@ -57,20 +49,18 @@ class AwsEnvironment:
             raise ConfigurationError(
                 "aws_environment() needs moto and boto3: pip install moto boto3"
             ) from None
-        saved = {key: os.environ.get(key) for key in (*_FAKE_CREDENTIALS, "AWS_DEFAULT_REGION")}
-        os.environ.update(_FAKE_CREDENTIALS)
+        saved = os.environ.get("AWS_DEFAULT_REGION")
         os.environ["AWS_DEFAULT_REGION"] = project.region
         try:
-            with moto.mock_aws():
+            with moto.mock_aws():  # it also puts fake credentials in the environment
                 environment = cls(project, boto3.session.Session(region_name=project.region))
                 environment.create_resources()
                 yield environment
         finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+            if saved is None:
+                os.environ.pop("AWS_DEFAULT_REGION", None)
+            else:
+                os.environ["AWS_DEFAULT_REGION"] = saved
 
     def create_resources(self) -> None:
         """Create each of the template's tables, buckets, queues and topics."""

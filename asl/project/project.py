@@ -197,16 +197,26 @@ class Project:
         elif functions:
             run_options["functions"] = functions
         run_options.setdefault("state_machine_name", sm.name)
-        run_options.setdefault(
-            "state_machines",
-            {other.arn: other.definition_text for other in self.state_machines.values()},
-        )
+        run_options.setdefault("state_machines", self._started_by(sm))
         if self._aws is not None:
             run_options["resources"] = {
                 **self._aws.resources_for(machine.definition),
                 **(run_options.get("resources") or {}),
             }
         return asl.run(machine, input, **run_options)
+
+    def _started_by(self, sm: StateMachineResource) -> dict[str, str]:
+        """The template's state machines that ``sm`` (or one they start) names, by ARN:
+        those its ``states:startExecution`` tasks can start."""
+        found: dict[str, str] = {}
+        pending = [sm]
+        while pending:
+            text = pending.pop().definition_text
+            for other in self.state_machines.values():
+                if other.arn not in found and other.arn in text:
+                    found[other.arn] = other.definition_text
+                    pending.append(other)
+        return found
 
     def _check_stand_ins(
         self,
