@@ -146,13 +146,33 @@ def _moto_installed() -> bool:
     return importlib.util.find_spec("moto") is not None
 
 
+def _stand_in_parameters(name: str) -> dict[str, Any]:
+    """Values for the parameters that have no Default (their first allowed value, else the
+    parameter's name), so that a template validates without deployment values."""
+    from asl.project.document import TemplateError, read_document
+
+    if Path(name).suffix == ".tf":
+        return {}
+    try:
+        document = read_document(Path(name)).document
+    except TemplateError:
+        return {}  # load_template reports it
+    declared = document.get("Parameters") if isinstance(document, dict) else None
+    values: dict[str, Any] = {}
+    for key, spec in (declared if isinstance(declared, dict) else {}).items():
+        if isinstance(spec, dict) and "Default" not in spec:
+            allowed = spec.get("AllowedValues")
+            values[key] = allowed[0] if isinstance(allowed, list) and allowed else key
+    return values
+
+
 def validate_template(name: str) -> list[tuple[str, list[Diagnostic]]]:
     """``asl validate TEMPLATE``: each state machine's diagnostics, by the file they are in
     (the template, or a definition file it names), the message naming the state machine."""
     import asl
 
     try:
-        project = asl.load_template(name)
+        project = asl.load_template(name, parameters=_stand_in_parameters(name))
     except asl.ASLError as e:
         line = getattr(e, "line", None)
         return [

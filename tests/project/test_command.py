@@ -168,3 +168,26 @@ def test_parameter_overrides_forms():
     }
     with pytest.raises(ValueError, match="expected KEY=VALUE, got 'nope'"):
         parameter_overrides(["nope"])
+
+
+def test_validate_gives_parameters_without_default_a_stand_in(project_dir, capsys):
+    root = project_dir(
+        {
+            "template.yaml": """
+            Parameters:
+              Env: {Type: String, AllowedValues: [qa, prod]}
+              Name: {Type: String}
+            Resources:
+              M:
+                Type: AWS::StepFunctions::StateMachine
+                Properties:
+                  Definition:
+                    StartAt: P
+                    States:
+                      P: {Type: Pass, Result: !Sub "${Env}-${Name}", Next: Nowhere}
+            """
+        }
+    )
+    assert main(["validate", str(root / "template.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert "MISSING_TRANSITION_TARGET" in out and "TEMPLATE_ERROR" not in out

@@ -126,4 +126,6 @@ def test_run_outside_the_environment_does_not_forward_integrations(project_dir):
     root = project_dir({"template.yaml": TEMPLATE})
     project = asl.load_template(root / "template.yaml")
     ex = project.run(input={})
-    assert ex.status == "FAILED"  # no backend for sqs:sendMessage without the environment
+    assert ex.status == "FAILED"
+    assert ex.error == "States.Runtime"
+    assert "No backend for resource 'arn:aws:states:::sqs:sendMessage'" in ex.cause
