@@ -400,7 +400,11 @@ def _merge_globals(globals_: dict[str, Any], properties: dict[str, Any]) -> dict
     merged = copy.deepcopy(globals_)
     for key, value in properties.items():
         mine = merged.get(key)
-        if isinstance(mine, dict) and isinstance(value, dict) and not _intrinsic(value):
+        if (
+            isinstance(mine, dict)
+            and isinstance(value, dict)
+            and not (_intrinsic(mine) or _intrinsic(value))
+        ):
             merged[key] = _merge_globals(mine, value)
         elif isinstance(mine, list) and isinstance(value, list):
             merged[key] = mine + value

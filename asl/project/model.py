@@ -63,7 +63,12 @@ class StateMachineResource:
 
         origin = self.origin
         if origin.kind == "object":
-            found = validate(json.loads(self.definition_text), machine_type=self.type)
+            try:
+                document = json.loads(self.definition_text)
+            except ValueError:  # a substituted value broke the JSON, as it would on AWS
+                found = validate(self.definition_text, machine_type=self.type)
+                return [dataclasses.replace(d, line=origin.line, column=1) for d in found]
+            found = validate(document, machine_type=self.type)
         else:
             found = validate(
                 self.definition_text, filename=str(origin.file), machine_type=self.type

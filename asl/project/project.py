@@ -182,18 +182,21 @@ class Project:
     ) -> Execution:
         """Run a state machine of the template with the template's functions; the options
         are `asl.run`'s (``functions`` also takes logical ids; ``lambda_runtime`` replaces
-        the template's functions)."""
+        the template's functions: pass ``project.lambda_runtime()`` to keep environments
+        warm across runs)."""
         import asl
         from asl.clock import make_clock
 
         sm = self.state_machine(state_machine)
         machine = sm.parse()
         functions = run_options.pop("functions", None)
+        own_runtime = None
         if run_options.get("lambda_runtime") is None:
             self._check_stand_ins(sm, functions, run_options)
             clock = make_clock(run_options.get("clock", "virtual"))
             run_options["clock"] = clock
-            run_options["lambda_runtime"] = self.lambda_runtime(functions=functions, clock=clock)
+            own_runtime = self.lambda_runtime(functions=functions, clock=clock)
+            run_options["lambda_runtime"] = own_runtime
         elif functions:
             run_options["functions"] = functions
         run_options.setdefault("state_machine_name", sm.name)
@@ -203,7 +206,11 @@ class Project:
                 **self._aws.resources_for(machine.definition),
                 **(run_options.get("resources") or {}),
             }
-        return asl.run(machine, input, **run_options)
+        try:
+            return asl.run(machine, input, **run_options)
+        finally:
+            if own_runtime is not None:  # one made for this run: shut its environments down
+                own_runtime.close()
 
     def _started_by(self, sm: StateMachineResource) -> dict[str, str]:
         """The template's state machines that ``sm`` (or one they start) names, by ARN:
