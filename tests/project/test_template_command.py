@@ -191,3 +191,20 @@ def test_validate_gives_parameters_without_default_a_stand_in(project_dir, capsy
     assert main(["validate", str(root / "template.yaml")]) == 1
     out = capsys.readouterr().out
     assert "MISSING_TRANSITION_TARGET" in out and "TEMPLATE_ERROR" not in out
+
+
+def test_the_pre_commit_hook_for_templates():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    hooks = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text())
+    [declared] = [h for h in hooks if h["id"] == "asl-validate-templates"]
+    assert declared["entry"] == "asl validate"
+    files = re.compile(declared["files"])
+    for name in ("template.yaml", "app/template.yml", "template.json", "cdk.out/S.template.json"):
+        assert files.search(name), name
+    for name in ("a.asl.json", "mytemplate.yaml", "template.yaml.bak", "package.json"):
+        assert not files.search(name), name
