@@ -275,6 +275,15 @@ class _Reader:
             code=None,
             timeout=_integer(get("Timeout", 3), self, f"{base}/Timeout"),
             memory_size=_integer(get("MemorySize", 128), self, f"{base}/MemorySize"),
+            reserved_concurrency=(
+                _integer(
+                    get("ReservedConcurrentExecutions"),
+                    self,
+                    f"{base}/ReservedConcurrentExecutions",
+                )
+                if "ReservedConcurrentExecutions" in properties
+                else None
+            ),
             environment=self._environment(get("Environment", {}), f"{base}/Environment"),
         )
         if str(get("PackageType", "Zip")) == "Image" or "ImageUri" in properties:
@@ -323,8 +332,8 @@ class _Reader:
                 raise self.error(f"{base}/{inline_key}", "inline code must be a string")
             folder = self.contents.scratch() / logical
             folder.mkdir(parents=True, exist_ok=True)
-            module = handler.rsplit(".", 1)[0].replace(".", "/")
-            (folder / f"{module}.py").write_text(text, encoding="utf-8")
+            # CloudFormation writes inline Python code to index.py (Handler: index.<function>)
+            (folder / "index.py").write_text(text, encoding="utf-8")
             return folder, None
         asset = (resource.get("Metadata") or {}).get("aws:asset:path")
         if isinstance(asset, str) and (self.base / asset).exists():  # a CDK asset in cdk.out

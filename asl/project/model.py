@@ -122,6 +122,7 @@ class FunctionResource:
     timeout: int = 3
     memory_size: int = 128
     environment: dict[str, str] = field(default_factory=dict)
+    reserved_concurrency: int | None = None
     unsupported: str | None = None
 
     @property

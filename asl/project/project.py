@@ -153,23 +153,17 @@ class Project:
         for logical, fn in self.functions.items():
             handler = stand_ins.pop(logical, None) or stand_ins.pop(fn.name, None)
             environment = fn.environment
+            settings: dict[str, Any] = {
+                "timeout": fn.timeout,
+                "memory_size": fn.memory_size,
+                "environment": environment,
+                "reserved_concurrency": fn.reserved_concurrency,
+            }
             if handler is not None:
-                runtime.register(
-                    fn.name,
-                    handler,
-                    timeout=fn.timeout,
-                    memory_size=fn.memory_size,
-                    environment=environment,
-                )
+                runtime.register(fn.name, handler, **settings)
             elif fn.unsupported is None and fn.code is not None:
                 runtime.register(
-                    fn.name,
-                    code=fn.code,
-                    handler_name=fn.handler,
-                    layers=fn.layers,
-                    timeout=fn.timeout,
-                    memory_size=fn.memory_size,
-                    environment=environment,
+                    fn.name, code=fn.code, handler_name=fn.handler, layers=fn.layers, **settings
                 )
         for key, handler in stand_ins.items():
             if not callable(handler):

@@ -338,6 +338,11 @@ def _function(
         code=None,
         timeout=int(get("timeout", 3)),
         memory_size=int(get("memory_size", 128)),
+        reserved_concurrency=(
+            int(get("reserved_concurrent_executions", -1))
+            if int(get("reserved_concurrent_executions", -1)) >= 0
+            else None
+        ),
         environment=environment,
     )
     from dataclasses import replace

@@ -75,3 +75,39 @@ def test_code_from_a_zip_archive_and_from_s3(project_dir, tmp_path):
         runtime.close()
     project.close()
     assert not zipped.code.exists()  # the scratch directory is removed
+
+
+def test_inline_code_is_index_py_as_cloudformation_writes_it(project_dir):
+    root = project_dir(
+        {
+            "template.yaml": """
+            Resources:
+              Good:
+                Type: AWS::Lambda::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: index.handler
+                  ReservedConcurrentExecutions: 2
+                  Code:
+                    ZipFile: "def handler(event, context):\\n    return 'inline'\\n"
+              Misnamed:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: app.handler
+                  InlineCode: "def handler(event, context):\\n    return 'never'\\n"
+            """
+        }
+    )
+    project = asl.load_template(root / "template.yaml")
+    assert project.functions["Good"].reserved_concurrency == 2
+    runtime = project.lambda_runtime()
+    try:
+        assert runtime.invoke("Good", {}).payload == b'"inline"'
+        assert runtime.get_function("Good").reserved_concurrency == 2
+        result = runtime.invoke("Misnamed", {})
+        assert result.function_error == "Unhandled"
+        assert b"Runtime.ImportModuleError" in result.payload
+    finally:
+        runtime.close()
+        project.close()
