@@ -357,7 +357,12 @@ class _Parser:
         function = _FUNCTIONS.get(name)
         if function is None:
             raise HclError(f"the function {name}() is not supported offline")
-        return function(self, *args)
+        try:
+            return function(self, *args)
+        except HclError:
+            raise
+        except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError) as e:
+            raise HclError(f"{name}(): {e}") from None
 
 
 def render_heredoc(body: str, parser: _Parser) -> str:
@@ -451,4 +456,24 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lookup": lambda parser, m, k, d=None: (m or {}).get(k, d),
     "abspath": lambda parser, p: str((parser.base / str(p)).resolve()),
     "trimspace": lambda parser, s: str(s).strip(),
+    "length": lambda parser, value: len(value),
+    "concat": lambda parser, *lists: [item for items in lists for item in items],
+    "element": lambda parser, items, index: items[int(index) % len(items)],
+    "keys": lambda parser, m: sorted(m),
+    "values": lambda parser, m: [m[k] for k in sorted(m)],
+    "contains": lambda parser, items, value: value in items,
+    "coalesce": lambda parser, *args: next((a for a in args if a not in (None, "")), None),
+    "split": lambda parser, sep, text: str(text).split(str(sep)),
+    "tolist": lambda parser, items: list(items),
+    "toset": lambda parser, items: list(dict.fromkeys(items)),
+    "flatten": lambda parser, items: _flatten(items),
+    "max": lambda parser, *args: max(args),
+    "min": lambda parser, *args: min(args),
 }
+
+
+def _flatten(items: Any) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        out.extend(_flatten(item) if isinstance(item, list) else [item])
+    return out

@@ -237,6 +237,13 @@ def read_terraform(
     config = _Configuration(directory, variables, region, account_id)
     for file, document in _load_hcl(files):
         config.add(file, document)
+    try:
+        return _read(config, substitutions)
+    except HclError as e:  # a name or attribute outside a definition or setting
+        raise TemplateError(f"{directory}: {e}") from None
+
+
+def _read(config: _Configuration, substitutions: Mapping[str, Any]) -> TemplateContents:
     contents = TemplateContents()
     for (kind, label), (file, body) in config.resources.items():
         if kind == "aws_sfn_state_machine":

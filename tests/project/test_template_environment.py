@@ -129,3 +129,46 @@ def test_run_outside_the_environment_does_not_forward_integrations(project_dir):
     assert ex.status == "FAILED"
     assert ex.error == "States.Runtime"
     assert "No backend for resource 'arn:aws:states:::sqs:sendMessage'" in ex.cause
+
+
+def test_integration_arn_given_through_a_substitution_reaches_a_simple_table(project_dir):
+    root = project_dir(
+        {
+            "template.yaml": """
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Trades:
+                Type: AWS::Serverless::SimpleTable
+              Trading:
+                Type: AWS::Serverless::StateMachine
+                Properties:
+                  DefinitionUri: trading.asl.json
+                  DefinitionSubstitutions:
+                    DDBPutItem: !Sub arn:${AWS::Partition}:states:::dynamodb:putItem
+                    DDBTable: !Ref Trades
+                  Events:
+                    Hourly:
+                      Type: Schedule
+                      Properties: {Schedule: rate(1 hour)}
+                  Policies:
+                    - DynamoDBWritePolicy: {TableName: !Ref Trades}
+            """,
+            "trading.asl.json": """
+            {"StartAt": "Record",
+             "States": {"Record": {
+               "Type": "Task", "Resource": "${DDBPutItem}",
+               "Parameters": {"TableName": "${DDBTable}",
+                              "Item": {"id": {"S.$": "$.id"}, "qty": {"N.$": "States.Format('{}', $.qty)"}}},
+               "ResultSelector": {"status.$": "$.SdkHttpMetadata.HttpStatusCode"},
+               "End": true}}}
+            """,
+        }
+    )
+    project = asl.load_template(root / "template.yaml")
+    with project.aws_environment() as aws:
+        ex = project.run(input={"id": "t-1", "qty": 3})
+        assert ex.output == {"status": 200}, ex.cause
+        item = aws.session.client("dynamodb").get_item(
+            TableName="Trades", Key={"id": {"S": "t-1"}}
+        )["Item"]
+    assert item == {"id": {"S": "t-1"}, "qty": {"N": "3"}}

@@ -195,3 +195,40 @@ def test_a_template_variable_missing_from_templatefile_is_named(project_dir):
     )
     with pytest.raises(TemplateError, match=r"\$\{b\} is not among the template's variables \(a\)"):
         asl.load_template(root / "main.tf")
+
+
+def test_indented_heredoc_and_functions(project_dir):
+    root = project_dir(
+        {
+            "main.tf": """
+            variable "items" {
+              default = ["a", "b"]
+            }
+            resource "aws_sfn_state_machine" "indented" {
+              name = "i-${length(var.items)}-${upper(element(var.items, 0))}"
+              definition = <<-EOT
+                {
+                  "StartAt": "P",
+                  "States": {"P": {"Type": "Pass", "Result": "${var.items[1]}", "End": true}}
+                }
+              EOT
+            }
+            """
+        }
+    )
+    project = asl.load_template(root / "main.tf")
+    sm = project.state_machines["indented"]
+    assert sm.name == "i-2-A"
+    assert project.run().output == "b"
+    assert sm.validate() == []
+
+
+def test_an_unsupported_function_is_named(project_dir):
+    root = project_dir(
+        {
+            "main.tf": 'resource "aws_sfn_state_machine" "sm" {\n'
+            '  name = "x-${uuid()}"\n  definition = "{}"\n}\n'
+        }
+    )
+    with pytest.raises(TemplateError, match=r"the function uuid\(\) is not supported offline"):
+        asl.load_template(root / "main.tf")
