@@ -275,6 +275,7 @@ class _Reader:
             code=None,
             timeout=_integer(get("Timeout", 3), self, f"{base}/Timeout"),
             memory_size=_integer(get("MemorySize", 128), self, f"{base}/MemorySize"),
+            alias=self.resolver.auto_publish_alias(logical) if serverless else None,
             reserved_concurrency=(
                 _integer(
                     get("ReservedConcurrentExecutions"),

@@ -17,6 +17,8 @@ from asl.project.naming import Naming
 
 __all__ = ["Resolver", "NO_VALUE"]
 
+SAM_FUNCTION = "AWS::Serverless::Function"
+
 
 class _NoValue:
     """``Ref: AWS::NoValue``: the property is removed."""
@@ -142,7 +144,28 @@ class Resolver:
             return pseudo
         if name in self.resources:
             return self.naming.ref(name)
+        logical, _, suffix = name.rpartition(".")
+        if suffix in ("Alias", "Version") and self.naming.kind(logical) == SAM_FUNCTION:
+            return self._published(logical, suffix, where)
         raise self.error(where, f"Ref to {name!r}: no parameter or resource has that name")
+
+    def auto_publish_alias(self, logical: str) -> str | None:
+        """A SAM function's ``AutoPublishAlias`` (its own, or from Globals), resolved."""
+        properties = self.resources[logical].get("Properties") or {}
+        where = f"/Resources/{_escape(logical)}/Properties/AutoPublishAlias"
+        value = properties.get("AutoPublishAlias")
+        if value is None:
+            globals_ = (self.template.document.get("Globals") or {}).get("Function") or {}
+            value, where = globals_.get("AutoPublishAlias"), "/Globals/Function/AutoPublishAlias"
+        return None if value is None else str(self.resolve(value, where))
+
+    def _published(self, logical: str, suffix: str, where: str) -> str:
+        """SAM's ``!Ref Function.Alias`` / ``!Ref Function.Version``: the qualified ARN."""
+        alias = self.auto_publish_alias(logical)
+        if alias is None:
+            raise self.error(where, f"Ref to {logical}.{suffix}: {logical} has no AutoPublishAlias")
+        qualifier = alias if suffix == "Alias" else "1"
+        return f"{self.naming.arn(logical)}:{qualifier}"
 
     def _get_att(self, argument: Any, where: str) -> Any:
         if isinstance(argument, str):

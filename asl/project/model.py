@@ -108,8 +108,9 @@ class FunctionResource:
     """A Lambda function of a template, as the in-process Lambda runtime will run it.
 
     ``code`` is the code directory (``CodeUri``, a CDK asset, or a directory holding the
-    inline code), ``handler`` Lambda's ``module.function``; ``unsupported`` says why the
-    function cannot run here (another language, a container image, code in S3).
+    inline code), ``handler`` Lambda's ``module.function``; ``alias`` SAM's
+    ``AutoPublishAlias`` (published as version 1); ``unsupported`` says why the function
+    cannot run here (another language, a container image, code in S3).
     """
 
     logical_id: str
@@ -123,6 +124,7 @@ class FunctionResource:
     memory_size: int = 128
     environment: dict[str, str] = field(default_factory=dict)
     reserved_concurrency: int | None = None
+    alias: str | None = None
     unsupported: str | None = None
 
     @property

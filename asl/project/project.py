@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -132,6 +133,16 @@ class Project:
             )
         return found
 
+    def functions_called_by(self, state_machine: str | None = None) -> dict[str, FunctionResource]:
+        """The template's functions a state machine's definition names (by ARN, or by name
+        as a ``lambda:invoke`` FunctionName), by logical id."""
+        text = self.state_machine(state_machine).definition_text
+        return {
+            logical: fn
+            for logical, fn in self.functions.items()
+            if re.search(rf'function:{re.escape(fn.name)}(?![\w-])|"{re.escape(fn.name)}"', text)
+        }
+
     def validate(self) -> dict[str, list[Diagnostic]]:
         """Each state machine's diagnostics (at the template's or definition file's lines)."""
         return {logical: sm.validate() for logical, sm in self.state_machines.items()}
@@ -165,6 +176,10 @@ class Project:
                 runtime.register(
                     fn.name, code=fn.code, handler_name=fn.handler, layers=fn.layers, **settings
                 )
+            else:
+                continue
+            if fn.alias is not None:  # SAM's AutoPublishAlias: version 1 and the alias
+                runtime.create_alias(fn.name, fn.alias, runtime.publish_version(fn.name))
         for key, handler in stand_ins.items():
             if not callable(handler):
                 raise ConfigurationError(f"functions[{key!r}] must be a handler(event, context)")
@@ -229,11 +244,8 @@ class Project:
         if options.get("mocks") or options.get("mock_config"):
             return  # the mocked states may be exactly those
         given = set(functions or {})
-        for logical, fn in self.functions.items():
-            if fn.unsupported is None or logical in given or fn.name in given:
-                continue
-            text = sm.definition_text
-            if f"function:{fn.name}" in text or f'"{fn.name}"' in text:
+        for logical, fn in self.functions_called_by(sm.logical_id).items():
+            if fn.unsupported is not None and logical not in given and fn.name not in given:
                 raise ConfigurationError(fn.stand_in_message)
 
     @contextmanager

@@ -111,3 +111,37 @@ def test_inline_code_is_index_py_as_cloudformation_writes_it(project_dir):
     finally:
         runtime.close()
         project.close()
+
+
+def test_auto_publish_alias_refs_invoke_the_alias(project_dir):
+    root = project_dir(
+        {
+            "template.yaml": """
+            Globals:
+              Function: {AutoPublishAlias: live, Runtime: python3.12}
+            Resources:
+              Flow:
+                Type: AWS::Serverless::StateMachine
+                Properties:
+                  DefinitionUri: flow.json
+                  DefinitionSubstitutions:
+                    AliasArn: !Ref Work.Alias
+                    VersionArn: !Ref Work.Version
+              Work:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src
+                  Handler: app.handler
+            """,
+            "flow.json": """
+            {"StartAt": "A", "States": {
+              "A": {"Type": "Task", "Resource": "${AliasArn}", "ResultPath": "$.a", "Next": "V"},
+              "V": {"Type": "Task", "Resource": "${VersionArn}", "ResultPath": "$.v", "End": true}}}
+            """,
+            "src/app.py": "def handler(event, context):\n    return context.invoked_function_arn\n",
+        }
+    )
+    project = asl.load_template(root / "template.yaml")
+    assert project.functions["Work"].alias == "live"
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:Work"
+    assert project.run(input={}).output == {"a": f"{arn}:live", "v": f"{arn}:1"}

@@ -136,6 +136,7 @@ def test_sam_inline_definition_with_intrinsics_and_globals(project_dir):
     assert (work.runtime, work.timeout, work.memory_size) == ("python3.11", 9, 512)
     assert work.environment == {"STAGE": "test", "SHARED": "global", "OWN": "mine"}
     assert project.state_machines["Flow"].type == "EXPRESS"
+    assert list(project.functions_called_by("Flow")) == ["Work"]
     ex = project.run(input={"k": "v"})
     assert ex.output == {"from": "work-test", "stage": "test", "input": {"k": "v"}}
 
@@ -331,11 +332,15 @@ def test_other_runtimes_are_reported_with_the_way_out(project_dir):
               Node:
                 Type: AWS::Serverless::Function
                 Properties: {CodeUri: src, Handler: index.handler, Runtime: nodejs20.x}
+              No:
+                Type: AWS::Serverless::Function
+                Properties: {CodeUri: src, Handler: index.handler, Runtime: java21}
             """
         }
     )
     project = asl.load_template(root / "template.yaml")
     assert project.functions["Node"].unsupported == "uses nodejs20.x"
+    assert list(project.functions_called_by()) == ["Node"]  # not "No", a prefix of its name
     with pytest.raises(
         asl.ConfigurationError,
         match=r"function Node \(Node\) uses nodejs20.x: "
