@@ -106,16 +106,42 @@ def _read_json(path: Path, text: str) -> TemplateDocument:
         line = getattr(e, "lineno", None)
         where = f"{path}:{line}" if line else str(path)
         raise TemplateError(f"{where}: the template is not valid JSON: {e}") from None
+    return TemplateDocument(path, document, text, _json_positions(text))
+
+
+def _json_positions(text: str) -> dict[str, tuple[int, int]]:
+    """Pointer -> (line, column) of a JSON text: libyaml's node marks (JSON is YAML, and
+    composing it is fast), else json-source-map's."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        node = None
+    if node is not None:
+        positions: dict[str, tuple[int, int]] = {}
+        stack: list[tuple[str, Any]] = [("", node)]
+        while stack:
+            where, current = stack.pop()
+            positions[where] = (current.start_mark.line + 1, current.start_mark.column + 1)
+            if isinstance(current, yaml.MappingNode):
+                stack.extend((f"{where}/{_escape(k.value)}", v) for k, v in current.value)
+            elif isinstance(current, yaml.SequenceNode):
+                stack.extend((f"{where}/{i}", v) for i, v in enumerate(current.value))
+        return positions
     import json_source_map
 
-    positions: dict[str, tuple[int, int]] = {}
     try:
-        for pointer, entry in json_source_map.calculate(text).items():
-            start = entry.value_start
-            positions[pointer] = (start.line + 1, start.column + 1)
+        return {
+            pointer: (entry.value_start.line + 1, entry.value_start.column + 1)
+            for pointer, entry in json_source_map.calculate(text).items()
+        }
     except Exception:  # positions are a courtesy: a template without them still loads
-        positions = {}
-    return TemplateDocument(path, document, text, positions)
+        return {}
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _read_yaml(path: Path, text: str) -> TemplateDocument:

@@ -81,3 +81,11 @@ def test_unknown_tag_is_named(project_dir):
     root = project_dir({"t.yaml": "Resources:\n  A: !Bogus x\n"})
     with pytest.raises(TemplateError, match=r"t\.yaml:2: unknown tag !Bogus"):
         read_document(root / "t.yaml")
+
+
+def test_json_positions_with_tab_indentation_and_slashes_in_keys(project_dir):
+    text = '{\n\t"Resources": {\n\t\t"A": {"Type": "X", "a/b": 1}\n\t}\n}\n'
+    root = project_dir({"t.json": text})
+    doc = read_document(root / "t.json")
+    assert doc.position("/Resources/A/Type") == (3, 17)
+    assert doc.position("/Resources/A/a~1b") == (3, 29)
