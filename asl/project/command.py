@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 _YAML_RESOURCES = re.compile(r"^[\"']?Resources[\"']?\s*:", re.MULTILINE)
-_RESOURCE_TYPE = re.compile(r"AWS::(Serverless|StepFunctions|Lambda)::")
+_RESOURCE_TYPE = re.compile(r"AWS::\w+::\w+")
 
 
 def is_template(name: str | os.PathLike[str]) -> bool:

@@ -208,3 +208,9 @@ def test_the_pre_commit_hook_for_templates():
         assert files.search(name), name
     for name in ("a.asl.json", "mytemplate.yaml", "template.yaml.bak", "package.json"):
         assert not files.search(name), name
+
+
+def test_a_template_without_state_machines_is_valid(project_dir, capsys):
+    root = project_dir({"template.yaml": "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"})
+    assert main(["validate", str(root / "template.yaml")]) == 0
+    assert capsys.readouterr().out == ""
