@@ -26,6 +26,29 @@ from asl.project.naming import Naming
 __all__ = ["read_terraform"]
 
 # Terraform resource type -> (CloudFormation type, the attribute holding the name)
+_LAMBDA_MODULE_SETTINGS = (
+    "function_name",
+    "handler",
+    "runtime",
+    "timeout",
+    "memory_size",
+    "layers",
+    "package_type",
+    "image_uri",
+    "reserved_concurrent_executions",
+)
+_LAMBDA_MODULE_OUTPUTS = {
+    "lambda_function_arn": "arn",
+    "lambda_function_qualified_arn": "arn",
+    "lambda_function_name": "function_name",
+    "lambda_function_invoke_arn": "invoke_arn",
+}
+_SFN_MODULE_OUTPUTS = {
+    "state_machine_arn": "arn",
+    "state_machine_id": "arn",
+    "state_machine_name": "name",
+}
+
 _TYPES = {
     "aws_lambda_function": ("AWS::Lambda::Function", "function_name"),
     "aws_sfn_state_machine": ("AWS::StepFunctions::StateMachine", "name"),
@@ -78,6 +101,8 @@ class _Configuration:
         self._values: dict[str, Any] = {}
         self._busy: set[str] = set()
         self.names: dict[tuple[str, str], str] = {}
+        # module name -> (the resource type it is read as, its outputs -> attributes)
+        self.modules: dict[str, tuple[str, dict[str, str]]] = {}
 
     def add(self, file: Path, document: dict[str, Any]) -> None:
         for block in document.get("variable", []):
@@ -95,6 +120,26 @@ class _Configuration:
             for kind, named in block.items():
                 for name, body in named.items():
                     self.data[(_label(kind), _label(name))] = body
+        for block in document.get("module", []):
+            for name, body in block.items():
+                self._module(file, _label(name), body)
+
+    def _module(self, file: Path, label: str, body: dict[str, Any]) -> None:
+        """The community modules for Lambda and Step Functions (terraform-aws-modules),
+        read as the resources they create."""
+        source = str(body.get("source", ""))
+        if "terraform-aws-modules/lambda/aws" in source:
+            function = {k: v for k, v in body.items() if k in _LAMBDA_MODULE_SETTINGS}
+            if "environment_variables" in body:
+                function["environment"] = [{"variables": body["environment_variables"]}]
+            if "source_path" in body:
+                function["__source_path"] = body["source_path"]
+            self.resources[("aws_lambda_function", label)] = (file, function)
+            self.modules[label] = ("aws_lambda_function", _LAMBDA_MODULE_OUTPUTS)
+        elif "terraform-aws-modules/step-functions/aws" in source:
+            machine = {k: v for k, v in body.items() if k in ("name", "definition", "type")}
+            self.resources[("aws_sfn_state_machine", label)] = (file, machine)
+            self.modules[label] = ("aws_sfn_state_machine", _SFN_MODULE_OUTPUTS)
 
     def value(self, expression: Any, what: str) -> Any:
         try:
@@ -134,6 +179,12 @@ class _Configuration:
             return str(self.directory)
         if head == "terraform" and len(parts) > 1 and parts[1] == "workspace":
             return "default"
+        if head == "module" and len(parts) > 2 and str(parts[1]) in self.modules:
+            kind, outputs = self.modules[str(parts[1])]
+            output = str(parts[2])
+            if output not in outputs:
+                raise HclError(f"module.{parts[1]}.{output} is not an output read offline")
+            return self.attribute(kind, str(parts[1]), outputs[output])
         if head == "data":
             return self._data(str(parts[1]), str(parts[2]), [str(p) for p in parts[3:]])
         if isinstance(head, str) and (head, str(parts[1])) in self.resources:
@@ -379,7 +430,18 @@ def _function(
 def _code(
     config: _Configuration, contents: TemplateContents, what: str, body: dict[str, Any], label: str
 ) -> Path | None:
-    """The code directory of a function or layer: an archive_file's source, or a zip."""
+    """The code directory of a function or layer: an archive_file's source, or a zip (or
+    the lambda module's ``source_path``)."""
+    if "__source_path" in body:
+        value = config.value(body["__source_path"], f"{what}.source_path")
+        if isinstance(value, list) and value:
+            value = value[0]
+        if isinstance(value, dict):
+            value = value.get("path")
+        folder = (config.directory / str(value)).resolve()
+        if not folder.is_dir():
+            raise TemplateError(f"{what}: source_path {value} is not a directory")
+        return folder
     if "filename" not in body:
         return None
     filename = str(config.value(body["filename"], f"{what}.filename"))

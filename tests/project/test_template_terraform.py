@@ -232,3 +232,38 @@ def test_an_unsupported_function_is_named(project_dir):
     )
     with pytest.raises(TemplateError, match=r"the function uuid\(\) is not supported offline"):
         asl.load_template(root / "main.tf")
+
+
+def test_the_community_lambda_and_step_functions_modules(project_dir):
+    root = project_dir(
+        {
+            "main.tf": """
+            module "check_fn" {
+              source        = "terraform-aws-modules/lambda/aws"
+              function_name = "check"
+              handler       = "app.handler"
+              runtime       = "python3.12"
+              source_path   = "${path.module}/src"
+              environment_variables = {
+                MODE = "strict"
+              }
+            }
+
+            module "flow" {
+              source     = "terraform-aws-modules/step-functions/aws"
+              name       = "flow"
+              definition = templatefile("flow.asl.json", {
+                check_arn = module.check_fn.lambda_function_arn
+              })
+            }
+            """,
+            "flow.asl.json": '{"StartAt": "C", "States": {"C": {"Type": "Task", '
+            '"Resource": "${check_arn}", "End": true}}}',
+            "src/app.py": "import os\n\ndef handler(event, context):\n"
+            "    return os.environ['MODE']\n",
+        }
+    )
+    project = asl.load_template(root)
+    assert project.functions["check_fn"].code == (root / "src").resolve()
+    assert project.state_machines["flow"].name == "flow"
+    assert project.run("flow").output == "strict"
