@@ -111,7 +111,7 @@ def run_template(ns: Any, input_value: Any, functions: dict[str, Any]) -> int:
         options["state_machine_name"] = ns.state_machine_name
     use_aws = ns.aws_environment == "moto" or (
         ns.aws_environment == "auto"
-        and any(r.get("Type") in SERVICE_TYPES for r in project._contents.resources.values())
+        and any(r.get("Type") in SERVICE_TYPES for r in project.resources.values())
         and _moto_installed()
     )
     try:

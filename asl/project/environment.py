@@ -64,9 +64,8 @@ class AwsEnvironment:
 
     def create_resources(self) -> None:
         """Create each of the template's tables, buckets, queues and topics."""
-        contents = self.project._contents
-        naming = contents.naming
-        for logical, resource in contents.resources.items():
+        naming = self.project._contents.naming
+        for logical, resource in self.project.resources.items():
             kind = resource.get("Type")
             if kind not in SERVICE_TYPES or naming is None:
                 continue

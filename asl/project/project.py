@@ -112,6 +112,12 @@ class Project:
             f"functions={list(self.functions)}>"
         )
 
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        """Every resource of the template (its ``Type`` and ``Properties``), by logical id;
+        for Terraform, the tables, buckets, queues and topics, in CloudFormation's terms."""
+        return self._contents.resources
+
     def state_machine(self, logical_id: str | None = None) -> StateMachineResource:
         """A state machine by logical id (or name); the only one when ``logical_id`` is None."""
         if logical_id is None:

@@ -315,7 +315,47 @@ def _read(config: _Configuration, substitutions: Mapping[str, Any]) -> TemplateC
     for (kind, label), (file, body) in config.resources.items():
         if kind == "aws_lambda_function":
             contents.functions[label] = _function(config, contents, label, file, body, layer_dirs)
+    _service_resources(config, contents)
     return contents
+
+
+def _service_resources(config: _Configuration, contents: TemplateContents) -> None:
+    """The tables, buckets, queues and topics, described as CloudFormation describes them
+    (for `Project.aws_environment`)."""
+    resources: dict[str, dict[str, Any]] = {}
+    for (kind, label), (file, body) in config.resources.items():
+        what = f"{file}: {kind}.{label}"
+        name = config.name(kind, label) if kind in _TYPES else label
+        if kind == "aws_dynamodb_table":
+            keys = [("hash_key", "HASH"), ("range_key", "RANGE")]
+            schema = [
+                {"AttributeName": str(config.value(body[key], what)), "KeyType": role}
+                for key, role in keys
+                if key in body
+            ]
+            attributes = [
+                {"AttributeName": str(a.get("name")), "AttributeType": str(a.get("type", "S"))}
+                for a in config.value(body.get("attribute", []), what) or []
+            ]
+            properties: dict[str, Any] = {
+                "TableName": name,
+                "KeySchema": schema,
+                "AttributeDefinitions": attributes,
+            }
+        elif kind == "aws_s3_bucket":
+            properties = {"BucketName": name}
+        elif kind == "aws_sqs_queue":
+            fifo = config.value(body.get("fifo_queue", False), what) is True
+            properties = {"QueueName": name, "FifoQueue": fifo}
+        elif kind == "aws_sns_topic":
+            properties = {"TopicName": name}
+        else:
+            continue
+        resources[f"{kind}.{label}"] = {"Type": _TYPES[kind][0], "Properties": properties}
+    contents.resources = resources
+    contents.naming = Naming(
+        resources, region=config.region, account_id=config.account, stack_name="local"
+    )
 
 
 def _state_machine(

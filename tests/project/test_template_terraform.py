@@ -267,3 +267,49 @@ def test_the_community_lambda_and_step_functions_modules(project_dir):
     assert project.functions["check_fn"].code == (root / "src").resolve()
     assert project.state_machines["flow"].name == "flow"
     assert project.run("flow").output == "strict"
+
+
+def test_the_moto_environment_holds_the_configurations_table(project_dir):
+    pytest.importorskip("moto")
+    root = project_dir(
+        {
+            "main.tf": """
+            resource "aws_dynamodb_table" "orders" {
+              name         = "orders"
+              billing_mode = "PAY_PER_REQUEST"
+              hash_key     = "id"
+              attribute {
+                name = "id"
+                type = "S"
+              }
+            }
+
+            resource "aws_sfn_state_machine" "record" {
+              name = "record"
+              definition = jsonencode({
+                StartAt = "Put"
+                States = {
+                  Put = {
+                    Type     = "Task"
+                    Resource = "arn:aws:states:::dynamodb:putItem"
+                    Parameters = {
+                      TableName = aws_dynamodb_table.orders.name
+                      Item      = { id = { "S.$" = "$.id" } }
+                    }
+                    ResultSelector = { "code.$" = "$.SdkHttpMetadata.HttpStatusCode" }
+                    End = true
+                  }
+                }
+              })
+            }
+            """
+        }
+    )
+    project = asl.load_template(root / "main.tf")
+    with project.aws_environment() as aws:
+        assert aws.created == {"aws_dynamodb_table.orders": "orders"}
+        assert project.run(input={"id": "o-1"}).output == {"code": 200}
+        item = aws.session.client("dynamodb").get_item(
+            TableName="orders", Key={"id": {"S": "o-1"}}
+        )["Item"]
+    assert item == {"id": {"S": "o-1"}}
