@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["HclError", "evaluate", "render_template"]
+__all__ = ["ExpressionParser", "HclError", "evaluate", "interpolate", "render_template"]
 
 
 class HclError(ValueError):
@@ -50,7 +50,7 @@ def evaluate(value: Any, lookup: Lookup, base: Path) -> Any:
         text = text[1:-1] + "\n"
     if text.startswith("${") and text.endswith("}") and _whole_wrap(text):
         text = text[2:-1]
-    parser = _Parser(text, lookup, base)
+    parser = ExpressionParser(text, lookup, base)
     result = parser.expression()
     parser.expect_end()
     return result
@@ -72,7 +72,12 @@ def render_template(text: str, variables: dict[str, Any], base: Path, what: str)
             value = _index(value, part, name)
         return value
 
-    parser = _Parser("", lookup, base)
+    return interpolate(text, ExpressionParser("", lookup, base), what)
+
+
+def interpolate(text: str, parser: ExpressionParser, what: str) -> str:
+    """A template's text with each ``${expr}`` evaluated; ``$${`` and ``%%{`` are literal;
+    ``%{`` directives are not supported."""
     out, i = [], 0
     while i < len(text):
         if text.startswith("$${", i) or text.startswith("%%{", i):
@@ -138,7 +143,7 @@ def _index(value: Any, key: Any, name: str) -> Any:
         raise HclError(f"{name} has no element {key!r}") from None
 
 
-class _Parser:
+class ExpressionParser:
     """Recursive descent over one expression, evaluating as it goes."""
 
     def __init__(self, text: str, lookup: Lookup, base: Path):
@@ -147,8 +152,8 @@ class _Parser:
         self.lookup = lookup
         self.base = base
 
-    def sub(self, text: str) -> _Parser:
-        return _Parser(text, self.lookup, self.base)
+    def sub(self, text: str) -> ExpressionParser:
+        return ExpressionParser(text, self.lookup, self.base)
 
     def expression_all(self) -> Any:
         value = self.expression()
@@ -319,7 +324,7 @@ class _Parser:
             lines = body.splitlines(keepends=True)
             margin = min((len(x) - len(x.lstrip()) for x in lines if x.strip()), default=0)
             body = "".join(x[margin:] for x in lines)
-        return render_heredoc(body, self)
+        return interpolate(body, self, "a heredoc")
 
     def list_(self) -> list[Any]:
         self.expect("[")
@@ -365,23 +370,6 @@ class _Parser:
             raise HclError(f"{name}(): {e}") from None
 
 
-def render_heredoc(body: str, parser: _Parser) -> str:
-    """A heredoc is a template too: interpolate ``${...}``."""
-    out, i = [], 0
-    while i < len(body):
-        if body.startswith("$${", i) or body.startswith("%%{", i):
-            out.append(body[i + 1 : i + 3])
-            i += 3
-        elif body.startswith("${", i):
-            end = _closing(body, i + 2)
-            out.append(_as_text(parser.sub(body[i + 2 : end]).expression_all()))
-            i = end + 1
-        else:
-            out.append(body[i])
-            i += 1
-    return "".join(out)
-
-
 def _apply(op: str, left: Any, right: Any) -> Any:
     if op == "==":
         return left == right
@@ -413,7 +401,7 @@ def _apply(op: str, left: Any, right: Any) -> Any:
         raise HclError(f"cannot apply {op} to {left!r} and {right!r}") from None
 
 
-def _read(parser: _Parser, path: Any) -> str:
+def _read(parser: ExpressionParser, path: Any) -> str:
     file = parser.base / str(path)
     try:
         return file.read_text(encoding="utf-8")
@@ -421,17 +409,17 @@ def _read(parser: _Parser, path: Any) -> str:
         raise HclError(f"cannot read {path}: {e.strerror or e}") from None
 
 
-def _templatefile(parser: _Parser, path: Any, variables: Any = None) -> str:
+def _templatefile(parser: ExpressionParser, path: Any, variables: Any = None) -> str:
     if not isinstance(variables, dict):
         variables = {}
     return render_template(_read(parser, path), variables, parser.base, str(path))
 
 
-def _jsonencode(parser: _Parser, value: Any) -> str:
+def _jsonencode(parser: ExpressionParser, value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def _merge(parser: _Parser, *maps: Any) -> dict[str, Any]:
+def _merge(parser: ExpressionParser, *maps: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in maps:
         out.update(item or {})

@@ -14,7 +14,7 @@ from typing import Any
 
 from asl.project.cloudformation import TemplateContents, substitute_placeholders
 from asl.project.document import TemplateError
-from asl.project.hcl import HclError, _Parser, evaluate
+from asl.project.hcl import ExpressionParser, HclError, evaluate
 from asl.project.model import (
     PYTHON_RUNTIME,
     DefinitionOrigin,
@@ -389,7 +389,7 @@ def _origin(config: _Configuration, label: str, file: Path, expression: Any) -> 
     if isinstance(expression, str):
         match = re.match(r"\$\{\s*(templatefile|file)\s*\(", expression)
         if match:
-            parser = _Parser(expression[match.end() :], config.lookup, config.directory)
+            parser = ExpressionParser(expression[match.end() :], config.lookup, config.directory)
             try:
                 path = parser.expression()
                 return DefinitionOrigin("file", (config.directory / str(path)).resolve())
