@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from asl.execution.result import Execution
     from asl.handle import ExecutionHandle, start
     from asl.lambda_runtime import LambdaRuntime
+    from asl.project import Project, TemplateError, load_template
     from asl.service import ApiError, Client
     from asl.service.teststate import test_state
 
@@ -47,11 +48,14 @@ __all__ = [
     "Diagnostic",
     "Execution",
     "LambdaRuntime",
+    "Project",
     "RealClock",
     "StateMachine",
     "StatesError",
+    "TemplateError",
     "VirtualClock",
     "execute",
+    "load_template",
     "parse",
     "run",
     "validate",
@@ -79,6 +83,9 @@ _LAZY = {
     "Client": "asl.service.client",
     "ApiError": "asl.service.errors",
     "test_state": "asl.service.teststate",
+    "load_template": "asl.project",
+    "Project": "asl.project",
+    "TemplateError": "asl.project",
 }
 
 

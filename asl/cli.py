@@ -105,7 +105,9 @@ def serve_main(argv: list[str]) -> int:
 
 def run_main(argv: list[str]) -> int:
     parser = _Parser(prog="asl run", description="Execute a state machine offline.")
-    parser.add_argument("file", help="the definition (JSON or YAML)")
+    parser.add_argument(
+        "file", help="the definition (JSON or YAML), or a SAM/CloudFormation/CDK template or .tf"
+    )
     parser.add_argument(
         "--input", default=None, help="input JSON text, or @FILE to read it from a file"
     )
@@ -126,6 +128,9 @@ def run_main(argv: list[str]) -> int:
         "--state-machine-name", help="state machine name (selects the mock file entry)"
     )
     parser.add_argument("--history", action="store_true", help="print the history to stderr")
+    from asl.project.command import add_run_arguments, is_template, run_template
+
+    add_run_arguments(parser)
     ns = parser.parse_args(argv)
 
     import asl
@@ -135,6 +140,8 @@ def run_main(argv: list[str]) -> int:
         functions: dict[str, Callable[..., Any]] = {}
         for spec in ns.functions:
             functions.update(load_functions(spec))
+        if is_template(ns.file):  # a SAM/CloudFormation/CDK template or Terraform
+            return run_template(ns, input_value, functions)
         path = Path(ns.file)
         machine = asl.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except asl.DefinitionError as e:

@@ -81,15 +81,21 @@ def main(
         for name in missing:
             err.write(f"asl validate: {name}: no such file or directory\n")
         return 2
+    from asl.project.command import is_template, validate_template
+
     results: list[tuple[str, list[Diagnostic]]] = []
     for name in args.files:
-        if not os.path.isdir(name):
+        if os.path.isdir(name):
+            found = [
+                (path, _validate_file(path, args.machine_type)) for path in definitions_in(name)
+            ]
+            if not found:
+                err.write(f"asl validate: {name}: no state machine definitions found\n")
+            results.extend(found)
+        elif is_template(name):  # a template contributes each of its state machines
+            results.extend(validate_template(name))
+        else:
             results.append((name, _validate_file(name, args.machine_type)))
-            continue
-        found = [(path, _validate_file(path, args.machine_type)) for path in definitions_in(name)]
-        if not found:
-            err.write(f"asl validate: {name}: no state machine definitions found\n")
-        results.extend(found)
     severity = args.severity or ("error" if args.format == "aws" else "warning")
     out.write(_render(args.format, results, severity))
     failing = ("error", "warning") if args.strict else ("error",)

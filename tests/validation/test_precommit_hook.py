@@ -15,7 +15,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def hook() -> dict:
-    [declared] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    [declared] = [h for h in hooks if h["id"] == "asl-validate"]
     return declared
 
 
