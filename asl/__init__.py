@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from asl.lambda_runtime import LambdaRuntime
     from asl.project import Project, TemplateError, load_template
     from asl.service import ApiError, Client
-    from asl.service.teststate import test_state
+    from asl.service.pythonic import test_state
 
 __version__ = "0.1.0"
 
@@ -82,7 +82,7 @@ _LAZY = {
     "TaskContext": "asl.backends.resources",
     "Client": "asl.service.client",
     "ApiError": "asl.service.errors",
-    "test_state": "asl.service.teststate",
+    "test_state": "asl.service.pythonic",
     "load_template": "asl.project",
     "Project": "asl.project",
     "TemplateError": "asl.project",

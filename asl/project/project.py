@@ -16,7 +16,7 @@ from asl.project.model import FunctionResource, StateMachineResource
 
 if TYPE_CHECKING:
     from asl.diagnostics import Diagnostic
-    from asl.execution.executor import Execution
+    from asl.execution.result import Execution
     from asl.lambda_runtime import LambdaRuntime
 
 __all__ = ["Project", "load_template"]

@@ -11,7 +11,7 @@ __all__ = ["ApiError", "Client", "test_state"]
 
 def __getattr__(name: str) -> object:
     if name == "test_state":
-        from asl.service.teststate import test_state
+        from asl.service.pythonic import test_state
 
         return test_state
     raise AttributeError(f"module 'asl.service' has no attribute {name!r}")

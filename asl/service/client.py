@@ -243,7 +243,7 @@ class Client:
             from asl.service.store import Store
 
             self._store = Store(state_dir)
-            self._store.load_into(self)
+            self._store.load_into(self, ExecutionRecord)
 
     # -- plumbing -----------------------------------------------------------------------
 

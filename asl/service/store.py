@@ -111,9 +111,8 @@ class Store:
         }
         self._put("execution", record.arn, body)
 
-    def load_into(self, client: Any) -> None:
-        """Fill a `Client`'s tables from the database."""
-        from asl.service.client import ExecutionRecord
+    def load_into(self, client: Any, record_class: Any) -> None:
+        """Fill a `Client`'s tables from the database (executions as ``record_class``)."""
         from asl.service.model import now
 
         for body in self._all("machine"):
@@ -126,7 +125,7 @@ class Store:
             client._activities[activity.arn] = activity
             client._loop.call(lambda a=activity.arn: client._activity_registry.create(a))
         for body in self._all("execution"):
-            record = ExecutionRecord(
+            record = record_class(
                 arn=body["arn"],
                 name=body["name"],
                 state_machine_arn=body["state_machine_arn"],

@@ -30,7 +30,11 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "public API",
         ("asl.api", "asl.handle", "asl.graph", "asl.project", "asl.service", "asl.testing"),
     ),
-    ("entry points", ("asl.cli", "asl.__main__", "asl.pytest_plugin", "asl")),
+    # the `asl validate` command sits with the CLI (it reads templates too)
+    (
+        "entry points",
+        ("asl.cli", "asl.__main__", "asl.pytest_plugin", "asl.validation.command", "asl"),
+    ),
 ]
 
 # inside the executor, lowest first: modules of one rank may not import each other
