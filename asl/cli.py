@@ -15,6 +15,7 @@ USAGE = """usage: asl <command> [options]
 commands:
   validate FILE...   check state machine definitions (JSON or YAML)
   run FILE           execute a state machine offline and print its output
+  graph FILE         draw a state machine (mermaid, dot, svg or html)
 
 'asl <command> --help' describes each command."""
 
@@ -31,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         return validate_main(rest)
     if command == "run":
         return run_main(rest)
+    if command == "graph":
+        from asl.graph.command import main as graph_main
+
+        return graph_main(rest)
     if command in ("--version", "version"):
         from asl import __version__
 
@@ -70,6 +75,9 @@ def run_main(argv: list[str]) -> int:
         "--state-machine-name", help="state machine name (selects the mock file entry)"
     )
     parser.add_argument("--history", action="store_true", help="print the history to stderr")
+    parser.add_argument(
+        "--report", metavar="FILE", help="write the execution view (one HTML file) to FILE"
+    )
     ns = parser.parse_args(argv)
 
     import asl
@@ -105,6 +113,12 @@ def run_main(argv: list[str]) -> int:
     if ns.history:
         json.dump(ex.history, sys.stderr, indent=2, default=str)
         print(file=sys.stderr)
+    if ns.report:
+        from asl.graph.command import write_report
+
+        problem = write_report(ns.report, ex, machine)
+        if problem:
+            print(f"asl run: {problem}", file=sys.stderr)
     if ex.status == "SUCCEEDED":
         print(json.dumps(ex.output, indent=2, ensure_ascii=False))
         return 0
