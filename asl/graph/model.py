@@ -60,6 +60,7 @@ class Graph:
     state_types: dict[str, str] = field(default_factory=dict)  # state name -> Type
     retriers: dict[str, tuple[ast.Retrier, ...]] = field(default_factory=dict)
     catchers: dict[str, tuple[ast.Catcher, ...]] = field(default_factory=dict)
+    choice_states: dict[str, ast.ChoiceState] = field(default_factory=dict)
     comment: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -151,6 +152,8 @@ class _Builder:
         )
         g.state_nodes.setdefault(state.name, node.id)
         g.state_types.setdefault(state.name, state.type)
+        if isinstance(state, ast.ChoiceState):
+            g.choice_states.setdefault(state.name, state)
         if isinstance(state, ast.ResultState):
             g.retriers.setdefault(state.name, state.retry)
             g.catchers.setdefault(state.name, state.catch)

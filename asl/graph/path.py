@@ -202,7 +202,13 @@ def _label(graph: Graph, visit: Visit) -> str:
     edges = [e for e in graph.edges if e.key and e.key[0] == visit.name and e.key[1] == target]
     labels = [e.key[2] for e in edges if e.key]
     if graph.state_types.get(visit.name) == "Choice":
-        return next((lbl for lbl in labels if lbl.startswith("Choices[")), "Default")
+        candidates = [lbl for lbl in labels if lbl.startswith("Choices[")]
+        candidates += ["Default"] if "Default" in labels else []
+        if len(candidates) > 1:
+            picked = _which_rule(graph.choice_states.get(visit.name), visit)
+            if picked in candidates:
+                return picked
+        return candidates[0] if candidates else ""
     if visit.status == "caught":
         error = visit.failures[-1][0] if visit.failures else None
         catchers = graph.catchers.get(visit.name, ())
@@ -211,6 +217,25 @@ def _label(graph: Graph, visit: Visit) -> str:
                 return f"Catch[{i}]"
         return next((lbl for lbl in labels if lbl.startswith("Catch[")), "")
     return "Next" if "Next" in labels else ""
+
+
+def _which_rule(state: Any, visit: Visit) -> str | None:
+    """Which rule sent a Choice state where it went, when several lead to the same state:
+    the rules evaluated again on the recorded input (JSONPath rules reading neither
+    variables nor the Context object, which the history does not hold); None if unknown."""
+    from asl.execution.choice import evaluate_rule
+    from asl.execution.dataflow import apply_input_path
+
+    if state is None or state.query_language != "JSONPath" or visit.input is None:
+        return None
+    try:
+        data = apply_input_path(state.input_path, json.loads(visit.input), {}, {})
+        for i, rule in enumerate(state.choices):
+            if evaluate_rule(rule, data, {}, {}):
+                return f"Choices[{i}]"
+    except Exception:  # a rule reading $$ or a variable: the history cannot say
+        return None
+    return "Default"
 
 
 @dataclass
