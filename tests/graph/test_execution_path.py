@@ -166,7 +166,10 @@ def test_a_state_still_open_when_the_execution_ended_is_cancelled():
                 "Both": {
                     "Type": "Parallel",
                     "Branches": [
-                        {"StartAt": "Slow", "States": {"Slow": {"Type": "Wait", "Seconds": 60, "End": True}}},
+                        {
+                            "StartAt": "Slow",
+                            "States": {"Slow": {"Type": "Wait", "Seconds": 60, "End": True}},
+                        },
                         {"StartAt": "Bad", "States": {"Bad": {"Type": "Fail", "Error": "E"}}},
                     ],
                     "End": True,

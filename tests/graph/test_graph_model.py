@@ -26,7 +26,10 @@ MACHINE = {
         "Work": {
             "Type": "Task",
             "Resource": "arn:aws:states:::lambda:invoke",
-            "Parameters": {"FunctionName": "arn:aws:lambda:us-east-1:1:function:price", "Payload.$": "$"},
+            "Parameters": {
+                "FunctionName": "arn:aws:lambda:us-east-1:1:function:price",
+                "Payload.$": "$",
+            },
             "Retry": [{"ErrorEquals": ["Lambda.ServiceException", "X"], "MaxAttempts": 4}],
             "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Broken"}],
             "End": True,
@@ -132,9 +135,11 @@ def test_a_parallel_state_leaves_from_its_join_node_after_its_branches_end():
     graph = _graph()
     nxt = _edge(graph, ("Fan", "Rest", "Next"))
     join = next(n for n in graph.nodes if n.id == nxt.source)
-    assert join.kind == "Join" and join.cluster == graph.nodes[
-        [n.id for n in graph.nodes].index(graph.state_nodes["Fan"])
-    ].cluster
+    assert (
+        join.kind == "Join"
+        and join.cluster
+        == graph.nodes[[n.id for n in graph.nodes].index(graph.state_nodes["Fan"])].cluster
+    )
     into_join = {e.source for e in graph.edges if e.target == join.id}
     assert graph.state_nodes["A"] in into_join
 
