@@ -97,14 +97,14 @@ def to_mermaid_text(graph: Graph) -> str:
             lines.append(f'  {edge.source} {arrow}|"{_mermaid_text(edge.label)}"| {edge.target}')
         else:
             lines.append(f"  {edge.source} {arrow} {edge.target}")
-    for kind, (fill, stroke) in STYLES.items():
-        lines.append(f"  classDef {kind.lower()} fill:{fill},stroke:{stroke},color:#111827")
-    lines.append("  classDef join fill:#374151,stroke:#374151")
+    # class names get a prefix: "end" (the End node's kind) is a Mermaid keyword
     by_kind: dict[str, list[str]] = defaultdict(list)
     for node in graph.nodes:
-        by_kind[node.kind.lower()].append(node.id)
+        by_kind[node.kind].append(node.id)
     for kind, ids in by_kind.items():
-        lines.append(f"  class {','.join(ids)} {kind}")
+        fill, stroke = STYLES.get(kind, ("#374151", "#374151"))
+        lines.append(f"  classDef asl{kind} fill:{fill},stroke:{stroke},color:#111827")
+        lines.append(f"  class {','.join(ids)} asl{kind}")
     for cluster in graph.clusters:
         fill, stroke = (
             STYLES["Map"] if cluster.kind in ("Parallel", "Map") else ("#ffffff", "#9ca3af")

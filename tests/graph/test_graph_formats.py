@@ -48,6 +48,7 @@ def test_the_examples_and_conformance_cases_cover_every_construct():
     assert len(EXAMPLES) >= 3
 
 
+_KEYWORDS = {"end", "subgraph", "graph", "flowchart", "style", "class", "classDef", "click"}
 _MERMAID_NODE = re.compile(
     r'^\s*([A-Za-z_][\w]*)(\(\(|\(\[|\[\[|\[/|\{|\(|\[)"(.*)"(\)\)|\]\)|\]\]|/\]|\}|\)|\])$'
 )
@@ -80,8 +81,10 @@ def test_mermaid(name: str, source: Any) -> None:
             nodes[m.group(1)] = _mermaid_entities(m.group(3))
         elif m := _MERMAID_EDGE.match(line):
             edges.append((m.group(1), m.group(4)))
+        elif stripped.startswith(("classDef ", "class ")):
+            assert stripped.split()[-1 if stripped.startswith("class ") else 1] not in _KEYWORDS
         else:
-            assert stripped.startswith(("direction ", "classDef ", "class ", "style ")), line
+            assert stripped.startswith(("direction ", "style ")), line
     assert depth == 0
     labels = {label.split("<br/>")[0] for label in nodes.values()}
     assert _state_names(machine) <= labels
