@@ -273,14 +273,17 @@ def state_runs(found: Sequence[Visit], finished: bool = True) -> dict[str, State
             if error and error not in run.errors:
                 run.errors.append(error)
         if len(run.payloads) < MAX_VISITS:
+            # a visit's error is the one it ended with; errors it retried past are in .errors
+            ended_in_error = status in ("caught", "failed") and visit.failures
+            error, cause = visit.failures[-1] if ended_in_error else (None, None)
             run.payloads.append(
                 {
                     "status": status,
                     "retries": visit.retries,
                     "input": _pretty(visit.input),
                     "output": _pretty(visit.output),
-                    "error": visit.failures[-1][0] if visit.failures else None,
-                    "cause": _cut(visit.failures[-1][1]) if visit.failures else None,
+                    "error": error,
+                    "cause": _pretty(cause),
                     "entered": visit.entered.get("id"),
                     "exited": visit.exited.get("id") if visit.exited else None,
                 }

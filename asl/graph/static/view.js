@@ -214,7 +214,7 @@
     if (e._text && lay.x !== undefined) {
       var w = textWidth(e._text, SMALL) + 8;
       el("rect", { x: lay.x - w / 2, y: lay.y - 8, width: w, height: 16, rx: 3, fill: "#ffffff", "fill-opacity": 0.92 }, grp);
-      var t = el("text", { x: lay.x, y: lay.y + 4, "text-anchor": "middle", "class": "edge-label", fill: e.kind === "Catch" ? "#d93025" : (e.kind === "Retry" ? "#b06000" : "#3c4043") }, grp);
+      var t = el("text", { x: lay.x, y: lay.y + 4, "text-anchor": "middle", "class": "edge-label", fill: ex && !e._taken ? "#9aa0a6" : (e.kind === "Catch" ? "#d93025" : "#3c4043") }, grp);
       t.textContent = e._text;
     }
   });
@@ -347,7 +347,7 @@
       var facts = run.visits + (run.visits === 1 ? " visit" : " visits");
       if (run.retries) facts += ", " + run.retries + (run.retries === 1 ? " retry" : " retries");
       html("p", null, facts, panel);
-      if (run.errors.length) pre("Errors", run.errors.join("\n"), panel);
+      if (run.errors.length) pre("Errors raised (retried or caught)", run.errors.join("\n"), panel);
       run.payloads.forEach(function (p, i) {
         var box = html("details", "visit", null, panel);
         if (i === run.payloads.length - 1) box.open = true;
@@ -373,6 +373,14 @@
     }
   }
   overview();
+  // a link can open the view with a state selected: page.html#state=NAME
+  var wanted = decodeURIComponent((location.hash.match(/^#state=(.*)$/) || [])[1] || "");
+  graph.nodes.forEach(function (n) {
+    if (wanted && n.name === wanted) {
+      var grp = svg.querySelector('[data-node="' + n.id + '"]');
+      if (grp) select(n, grp);
+    }
+  });
   document.getElementById("graph").addEventListener("click", function (evt) {
     if (evt.target === svg) { if (selected) selected.classList.remove("selected"); selected = null; overview(); }
   });
@@ -389,7 +397,7 @@
     for (var i = 0; i <= 4; i++) {
       var tx = scale(total * i / 4);
       el("line", { x1: tx, x2: tx, y1: 14, y2: spans.length * rowH + 20, stroke: "#e8eaed" }, chart);
-      el("text", { x: tx, y: 10, "text-anchor": "middle", "class": "axis" }, chart).textContent = formatMs(total * i / 4);
+      el("text", { x: tx, y: 10, "text-anchor": i === 4 ? "end" : (i === 0 ? "start" : "middle"), "class": "axis" }, chart).textContent = formatMs(total * i / 4);
     }
     spans.forEach(function (sp, i) {
       var y = 20 + i * rowH;
