@@ -1,6 +1,6 @@
 """Regenerate docs/images/: the README's picture of the first example's execution view.
 
-    python docs/make_graph_images.py      (needs Chromium: apt-get install chromium)
+python docs/make_graph_images.py      (needs Chromium: apt-get install chromium)
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ EXAMPLES = ROOT / "examples"
 
 
 def main() -> None:
-    spec = importlib.util.spec_from_file_location("handlers", EXAMPLES / "user_data" / "handlers.py")
+    spec = importlib.util.spec_from_file_location(
+        "handlers", EXAMPLES / "user_data" / "handlers.py"
+    )
     assert spec and spec.loader
     handlers = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(handlers)

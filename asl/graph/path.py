@@ -43,6 +43,7 @@ class Visit:
     attempts: int = 0
     failures: list[tuple[str | None, str | None]] = field(default_factory=list)
     next_state: str | None = None
+    starts_scope: bool = False  # the first state of a branch or a Map iteration
 
     @property
     def status(self) -> str:
@@ -90,6 +91,7 @@ def visits(history: Sequence[Mapping[str, Any]]) -> list[Visit]:
     out: list[Visit] = []
     stacks: dict[int, tuple[Visit, ...]] = {}  # event id -> states open after it
     exits: dict[Any, Visit] = {}  # id of a ...StateExited event -> the visit it ended
+    owners: dict[Any, Visit] = {}  # event id -> the visit it belongs to
     for raw in history:
         event = dict(raw)
         etype = str(event.get("type", ""))
@@ -107,6 +109,10 @@ def visits(history: Sequence[Mapping[str, Any]]) -> list[Visit]:
             before = exits.get(event.get("previousEventId"))
             if before is not None:
                 before.next_state = visit.name
+            # entered right after its parent's own event (ParallelStateStarted,
+            # MapIterationStarted): the first state of a branch or iteration
+            parent = owners.get(event.get("previousEventId"))
+            visit.starts_scope = parent is not None and parent is visit.parent
             out.append(visit)
             stack = (*stack, visit)
             owner = visit
@@ -127,6 +133,7 @@ def visits(history: Sequence[Mapping[str, Any]]) -> list[Visit]:
         elif stack and not etype.startswith("Execution"):
             owner = stack[-1]
         if owner is not None:
+            owners[event.get("id")] = owner
             owner.events.append(event)
             if etype in _ATTEMPTS:
                 owner.attempts += 1
@@ -172,7 +179,7 @@ def transitions(graph: Graph, found: Sequence[Visit]) -> list[Transition]:
     for visit in found:
         if visit.parent is not None:
             key = scope_starts.get((visit.parent.name, visit.name))
-            if key is not None and _starts_scope(visit):
+            if key is not None and visit.starts_scope:
                 out.append(key)
         retriers = graph.retriers.get(visit.name, ())
         for error, _ in visit.failures[: visit.retries]:
@@ -185,16 +192,6 @@ def transitions(graph: Graph, found: Sequence[Visit]) -> list[Transition]:
             if label:
                 out.append((visit.name, visit.next_state, label))
     return out
-
-
-def _starts_scope(visit: Visit) -> bool:
-    """Whether a visit is the first state of a branch or iteration: its Entered event
-    follows the parent's own ...Started or MapIterationStarted event."""
-    parent = visit.parent
-    if parent is None:
-        return False
-    prev_id = visit.entered.get("previousEventId")
-    return any(e.get("id") == prev_id for e in parent.events)
 
 
 def _label(graph: Graph, visit: Visit) -> str:
