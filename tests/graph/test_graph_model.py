@@ -156,3 +156,69 @@ def test_terminal_states_lead_to_the_end_node():
     graph = _graph()
     ends = {e.source for e in graph.edges if e.kind == "End"}
     assert ends == {graph.state_nodes["Work"], graph.state_nodes["Done"]}
+
+
+def test_jsonata_conditions_label_their_edges_with_the_expression():
+    machine = asl.parse(
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "C",
+            "States": {
+                "C": {
+                    "Type": "Choice",
+                    "Choices": [{"Condition": "{% $states.input.n > 3 %}", "Next": "A"}],
+                    "Default": "A",
+                },
+                "A": {"Type": "Pass", "End": True},
+            },
+        }
+    )
+    labels = {e.key: e.label for e in build(machine).edges if e.key}
+    assert labels[("C", "A", "Choices[0]")] == "$states.input.n > 3"
+
+
+def test_comparison_rules_read_as_written_from_the_definition_or_the_ast():
+    import dataclasses
+
+    machine = asl.parse(
+        {
+            "StartAt": "C",
+            "States": {
+                "C": {
+                    "Type": "Choice",
+                    "Choices": [
+                        {"Variable": "$.t", "TimestampGreaterThanPath": "$.u", "Next": "A"},
+                        {"Not": {"Variable": "$.x", "IsNull": False}, "Next": "A"},
+                        {"Variable": "$.s", "StringEquals": "x", "Next": "A"},
+                    ],
+                    "Default": "A",
+                },
+                "A": {"Type": "Pass", "End": True},
+            },
+        }
+    )
+    expected = ["$.t > $.u", "not ($.x is not null)", '$.s == "x"', "Default"]
+    assert [e.label for e in build(machine).edges if e.key] == expected
+    # a machine built without its definition's text falls back to the compiled rules
+    bare = dataclasses.replace(machine, definition={})
+    assert [e.label for e in build(bare).edges if e.key] == expected
+
+
+def test_long_rules_are_shortened_on_the_edge_and_kept_whole_in_the_tooltip():
+    rule = {
+        "Variable": "$.a_rather_long_field_name.and_more",
+        "StringEquals": "x" * 40,
+        "Next": "A",
+    }
+    machine = asl.parse(
+        {
+            "StartAt": "C",
+            "States": {
+                "C": {"Type": "Choice", "Choices": [rule], "Default": "A"},
+                "A": {"Type": "Pass", "End": True},
+            },
+        }
+    )
+    edge = next(e for e in build(machine).edges if e.key == ("C", "A", "Choices[0]"))
+    assert len(edge.label) == 48 and edge.label.endswith("\u2026")
+    assert edge.detail == f'$.a_rather_long_field_name.and_more == "{"x" * 40}"'
