@@ -107,3 +107,32 @@ def test_functions_accept_a_definition_as_well_as_a_parsed_machine():
     assert asl.graph.to_mermaid(EXAMPLE) == asl.graph.to_mermaid(asl.parse(EXAMPLE))
     with pytest.raises(asl.DefinitionError):
         asl.graph.to_html({"StartAt": "Nowhere", "States": {}})
+
+
+def test_a_running_execution_shows_the_state_it_waits_in_as_in_progress():
+    import anyio
+
+    definition = {
+        "StartAt": "A",
+        "States": {
+            "A": {"Type": "Pass", "Next": "W"},
+            "W": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}},
+                "End": True,
+            },
+        },
+    }
+    seen: dict[str, Any] = {}
+
+    async def main() -> None:
+        sqs = {"arn:aws:states:::sqs:sendMessage": lambda p, c: {}}
+        async with asl.start(definition, {}, resources=sqs) as handle:
+            await handle.wait_for_task_token("W")
+            seen.update(_data(asl.graph.to_html(definition, handle))["execution"])
+            handle.stop("Stopped", "by the test")
+
+    anyio.run(main)
+    assert seen["status"] == "RUNNING"
+    assert {k: v["status"] for k, v in seen["states"].items()} == {"A": "succeeded", "W": "running"}
