@@ -121,7 +121,11 @@
     if (cov) return loops.map(function (e) { return e.label + " (" + (cov.transitions[e.key] || 0) + ")"; }).join(", ");
     return loops.map(function (e) { return e.label; }).join(", ");
   }
-  graph.edges.forEach(function (e) {
+  // dagre tends to place the first-added successor rightmost: add branch edges in
+  // reverse so Branch 1 sits left of Branch 2, as in the definition
+  var ordered = graph.edges.filter(function (e) { return e.kind !== "Branch"; })
+    .concat(graph.edges.filter(function (e) { return e.kind === "Branch"; }).reverse());
+  ordered.forEach(function (e) {
     if (e.kind === "Retry") return;
     var label = e.label || "";
     var hits = cov ? edgeHits(e) : null;
