@@ -16,6 +16,7 @@ commands:
   validate FILE...   check state machine definitions (JSON or YAML)
   run FILE           execute a state machine offline and print its output
   serve              serve the Step Functions API over HTTP (boto3, AWS CLI, SDKs)
+  graph FILE         draw a state machine (mermaid, dot, svg or html)
 
 'asl <command> --help' describes each command."""
 
@@ -34,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_main(rest)
     if command == "serve":
         return serve_main(rest)
+    if command == "graph":
+        from asl.graph.command import main as graph_main
+
+        return graph_main(rest)
     if command in ("--version", "version"):
         from asl import __version__
 
@@ -131,6 +136,9 @@ def run_main(argv: list[str]) -> int:
     from asl.project.command import add_run_arguments, is_template, run_template
 
     add_run_arguments(parser)
+    parser.add_argument(
+        "--report", metavar="FILE", help="write the execution view (one HTML file) to FILE"
+    )
     ns = parser.parse_args(argv)
 
     import asl
@@ -168,6 +176,12 @@ def run_main(argv: list[str]) -> int:
     if ns.history:
         json.dump(ex.history, sys.stderr, indent=2, default=str)
         print(file=sys.stderr)
+    if ns.report:
+        from asl.graph.command import write_report
+
+        problem = write_report(ns.report, ex, machine)
+        if problem:
+            print(f"asl run: {problem}", file=sys.stderr)
     if ex.status == "SUCCEEDED":
         print(json.dumps(ex.output, indent=2, ensure_ascii=False))
         return 0

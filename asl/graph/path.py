@@ -1,0 +1,401 @@
+"""The path an execution took, read from its history events.
+
+Events of parallel branches and Map iterations interleave in a history; each event's
+``previousEventId`` says which event it follows, so walking those links gives every event
+the stack of states open around it, and so the visit (one entry into a state) it belongs to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from asl.graph.model import Graph, Transition, key_text
+
+# Events that start an attempt at a state's work: one more than the retries taken.
+_ATTEMPTS = frozenset(
+    {
+        "TaskScheduled",
+        "LambdaFunctionScheduled",
+        "ActivityScheduled",
+        "ParallelStateStarted",
+        "MapStateStarted",
+    }
+)
+_NOT_FAILURES = ("MapIteration", "Execution")
+MAX_PAYLOAD = 32_768  # characters of one input/output shown in the HTML view
+MAX_VISITS = 50  # visits of one state kept with their payloads (Map iterations add up)
+
+
+@dataclass
+class Visit:
+    """One entry into a state, from its ``...StateEntered`` event to its exit or failure."""
+
+    name: str
+    type: str
+    entered: dict[str, Any]
+    parent: Visit | None = None
+    exited: dict[str, Any] | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    attempts: int = 0
+    failures: list[tuple[str | None, str | None]] = field(default_factory=list)
+    next_state: str | None = None
+    starts_scope: bool = False  # the first state of a branch or a Map iteration
+
+    @property
+    def status(self) -> str:
+        """``succeeded``, ``caught`` (failed, then left through a Catch), ``failed``, or
+        ``running`` (no outcome yet)."""
+        if self.exited is not None:
+            last = self.events[-2] if len(self.events) >= 2 else None
+            if self.failures and last is not None and _is_failure(last["type"]):
+                return "caught"
+            return "succeeded"
+        if self.failures or self.type == "Fail":
+            return "failed"
+        return "running"
+
+    @property
+    def retries(self) -> int:
+        return max(0, self.attempts - 1)
+
+    @property
+    def input(self) -> str | None:
+        return _details(self.entered).get("input")
+
+    @property
+    def output(self) -> str | None:
+        return _details(self.exited).get("output") if self.exited else None
+
+
+def _details(event: Mapping[str, Any] | None) -> dict[str, Any]:
+    if not event:
+        return {}
+    for key, value in event.items():
+        if key.endswith("EventDetails") and isinstance(value, dict):
+            return value
+    return {}
+
+
+def _is_failure(event_type: str) -> bool:
+    return event_type.endswith(("Failed", "TimedOut", "Aborted")) and not event_type.startswith(
+        _NOT_FAILURES
+    )
+
+
+def visits(history: Sequence[Mapping[str, Any]]) -> list[Visit]:
+    """Every visit, in the order the states were entered."""
+    out: list[Visit] = []
+    stacks: dict[int, tuple[Visit, ...]] = {}  # event id -> states open after it
+    exits: dict[Any, Visit] = {}  # id of a ...StateExited event -> the visit it ended
+    owners: dict[Any, Visit] = {}  # event id -> the visit it belongs to
+    for raw in history:
+        event = dict(raw)
+        etype = str(event.get("type", ""))
+        stack = stacks.get(event.get("previousEventId") or 0, ())
+        details = _details(event)
+        owner: Visit | None = None
+        if etype.endswith("StateEntered"):
+            visit = Visit(
+                str(details.get("name", "")),
+                etype[: -len("StateEntered")],
+                event,
+                parent=stack[-1] if stack else None,
+            )
+            # a state entered right after another's exit is where that one went next
+            before = exits.get(event.get("previousEventId"))
+            if before is not None:
+                before.next_state = visit.name
+            # entered right after its parent's own event (ParallelStateStarted,
+            # MapIterationStarted): the first state of a branch or iteration
+            parent = owners.get(event.get("previousEventId"))
+            visit.starts_scope = parent is not None and parent is visit.parent
+            out.append(visit)
+            stack = (*stack, visit)
+            owner = visit
+        elif etype.endswith("StateExited"):
+            stack = _pop_to(stack, name=details.get("name"))
+            if stack:
+                owner = stack[-1]
+                owner.exited = event
+                exits[event.get("id")] = owner
+                stack = stack[:-1]
+        elif etype.startswith("MapIteration"):
+            stack = _pop_to(stack, name=details.get("name"))
+            owner = stack[-1] if stack else None
+        elif etype.startswith(("ParallelState", "MapState")):
+            kind = "Parallel" if etype.startswith("Parallel") else "Map"
+            stack = _pop_to(stack, type=kind)
+            owner = stack[-1] if stack else None
+        elif stack and not etype.startswith("Execution"):
+            owner = stack[-1]
+        if owner is not None:
+            owners[event.get("id")] = owner
+            owner.events.append(event)
+            if etype in _ATTEMPTS:
+                owner.attempts += 1
+            if _is_failure(etype):
+                owner.failures.append((details.get("error"), details.get("cause")))
+        if isinstance(event.get("id"), int):
+            stacks[event["id"]] = stack
+    return out
+
+
+def _pop_to(
+    stack: tuple[Visit, ...], *, name: Any = None, type: str | None = None
+) -> tuple[Visit, ...]:
+    """The stack down to (and keeping) its topmost visit of that name or state type;
+    unchanged when there is none."""
+    for i in range(len(stack) - 1, -1, -1):
+        if (name is not None and stack[i].name == name) or stack[i].type == type:
+            return stack[: i + 1]
+    return stack
+
+
+def error_matches(error_equals: Sequence[str], error: str | None) -> bool:
+    """Whether a Retrier's or Catcher's ``ErrorEquals`` matches ``error`` as AWS matches it."""
+    if error is None:
+        return False
+    if error in error_equals:
+        return True
+    if "States.ALL" in error_equals and not error.startswith("States.Runtime"):
+        return True
+    return (
+        "States.TaskFailed" in error_equals
+        and error != "States.Timeout"
+        and not error.startswith(("States.Runtime", "States.DataLimitExceeded"))
+    )
+
+
+def transitions(graph: Graph, found: Sequence[Visit]) -> list[Transition]:
+    """The transitions the visits took, one per time taken (labels as in `asl.graph.model`)."""
+    out: list[Transition] = []
+    scope_starts = {
+        (e.key[0], e.key[1]): e.key for e in graph.edges if e.kind == "Branch" and e.key
+    }
+    for visit in found:
+        if visit.parent is not None:
+            key = scope_starts.get((visit.parent.name, visit.name))
+            if key is not None and visit.starts_scope:
+                out.append(key)
+        retriers = graph.retriers.get(visit.name, ())
+        for error, _ in visit.failures[: visit.retries]:
+            for i, retrier in enumerate(retriers):
+                if error_matches(retrier.error_equals, error):
+                    out.append((visit.name, visit.name, f"Retry[{i}]"))
+                    break
+        if visit.exited is not None and visit.next_state is not None:
+            label = _label(graph, visit)
+            if label:
+                out.append((visit.name, visit.next_state, label))
+    return out
+
+
+def _label(graph: Graph, visit: Visit) -> str:
+    target = visit.next_state
+    edges = [e for e in graph.edges if e.key and e.key[0] == visit.name and e.key[1] == target]
+    labels = [e.key[2] for e in edges if e.key]
+    if graph.state_types.get(visit.name) == "Choice":
+        candidates = [lbl for lbl in labels if lbl.startswith("Choices[")]
+        candidates += ["Default"] if "Default" in labels else []
+        if len(candidates) > 1:
+            picked = _which_rule(graph.choice_states.get(visit.name), visit)
+            if picked in candidates:
+                return picked
+        return candidates[0] if candidates else ""
+    if visit.status == "caught":
+        error = visit.failures[-1][0] if visit.failures else None
+        catchers = graph.catchers.get(visit.name, ())
+        for i, catcher in enumerate(catchers):
+            if catcher.next == target and error_matches(catcher.error_equals, error):
+                return f"Catch[{i}]"
+        return next((lbl for lbl in labels if lbl.startswith("Catch[")), "")
+    return "Next" if "Next" in labels else ""
+
+
+def _which_rule(state: Any, visit: Visit) -> str | None:
+    """Which rule sent a Choice state where it went, when several lead to the same state:
+    the rules evaluated again on the recorded input (JSONPath rules reading neither
+    variables nor the Context object, which the history does not hold); None if unknown."""
+    from asl.execution.states.choice import evaluate_rule
+    from asl.execution.pipeline import apply_input_path
+
+    if state is None or state.query_language != "JSONPath" or visit.input is None:
+        return None
+    try:
+        data = apply_input_path(state.input_path, json.loads(visit.input), {}, {})
+        for i, rule in enumerate(state.choices):
+            if evaluate_rule(rule, data, {}, {}):
+                return f"Choices[{i}]"
+    except Exception:  # a rule reading $$ or a variable: the history cannot say
+        return None
+    return "Default"
+
+
+@dataclass
+class StateRun:
+    """What happened to one state across an execution."""
+
+    name: str
+    status: str  # succeeded, caught, failed, running
+    visits: int = 0
+    retries: int = 0
+    errors: list[str] = field(default_factory=list)
+    payloads: list[dict[str, Any]] = field(default_factory=list)
+
+
+def visit_status(visit: Visit, finished: bool) -> str:
+    """A visit's status; one still open when the execution has ended was ``cancelled``."""
+    status = visit.status
+    return "cancelled" if status == "running" and finished else status
+
+
+def state_runs(found: Sequence[Visit], finished: bool = True) -> dict[str, StateRun]:
+    """Each entered state's outcome: failed beats caught beats running beats succeeded."""
+    rank = {"succeeded": 0, "cancelled": 1, "running": 2, "caught": 3, "failed": 4}
+    out: dict[str, StateRun] = {}
+    for visit in found:
+        status = visit_status(visit, finished)
+        run = out.get(visit.name)
+        if run is None:
+            run = out[visit.name] = StateRun(visit.name, status)
+        elif rank[status] > rank[run.status]:
+            run.status = status
+        run.visits += 1
+        run.retries += visit.retries
+        for error, _ in visit.failures:
+            if error and error not in run.errors:
+                run.errors.append(error)
+        if len(run.payloads) < MAX_VISITS:
+            # a visit's error is the one it ended with; errors it retried past are in .errors
+            ended_in_error = status in ("caught", "failed") and visit.failures
+            error, cause = visit.failures[-1] if ended_in_error else (None, None)
+            run.payloads.append(
+                {
+                    "status": status,
+                    "retries": visit.retries,
+                    "input": _pretty(visit.input),
+                    "output": _pretty(visit.output),
+                    "error": error,
+                    "cause": _pretty(cause),
+                    "entered": visit.entered.get("id"),
+                    "exited": visit.exited.get("id") if visit.exited else None,
+                }
+            )
+    return out
+
+
+def _pretty(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        pass
+    return _cut(text)
+
+
+def _cut(text: str | None) -> str | None:
+    if text is None or len(text) <= MAX_PAYLOAD:
+        return text
+    return text[:MAX_PAYLOAD] + f"\n\u2026 ({len(text) - MAX_PAYLOAD} more characters)"
+
+
+def timestamp_ms(value: Any) -> float | None:
+    """An event timestamp (datetime, ISO text or epoch seconds) as epoch milliseconds."""
+    if isinstance(value, datetime):
+        return value.timestamp() * 1000.0
+    if isinstance(value, int | float):
+        return float(value) * 1000.0
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000.0
+        except ValueError:
+            return None
+    return None
+
+
+def timeline(
+    history: Sequence[Mapping[str, Any]], found: Sequence[Visit], finished: bool = True
+) -> dict[str, Any]:
+    """The history on the execution clock: each event's offset, and each visit's span (ms)."""
+    owner: dict[int, str] = {}
+    for visit in found:
+        for mine in visit.events:
+            if isinstance(mine.get("id"), int):
+                owner[mine["id"]] = visit.name
+    times = [timestamp_ms(e.get("timestamp")) for e in history]
+    start = next((t for t in times if t is not None), 0.0)
+    events = []
+    for event, t in zip(history, times, strict=True):
+        details = _details(event)
+        summary = details.get("error") or details.get("resource") or ""
+        if "index" in details:
+            summary = f"index {details['index']}"
+        events.append(
+            {
+                "id": event.get("id"),
+                "type": event.get("type"),
+                "t": None if t is None else round(t - start, 3),
+                "state": owner.get(event.get("id", -1)) or details.get("name") or "",
+                "summary": _cut(str(summary)) if summary else "",
+            }
+        )
+    end = max((t for t in times if t is not None), default=start)
+    spans = []
+    for visit in found:
+        t0 = timestamp_ms(visit.entered.get("timestamp"))
+        last: Mapping[str, Any] = visit.exited or (
+            visit.events[-1] if visit.events else visit.entered
+        )
+        t1 = timestamp_ms(last.get("timestamp"))
+        if t0 is not None:
+            spans.append(
+                {
+                    "state": visit.name,
+                    "status": visit_status(visit, finished),
+                    "start": round(t0 - start, 3),
+                    "end": round((t1 if t1 is not None else t0) - start, 3),
+                    "retries": visit.retries,
+                }
+            )
+    return {"events": events, "spans": spans, "duration": round(end - start, 3)}
+
+
+def execution_overlay(graph: Graph, execution: Any) -> dict[str, Any]:
+    """The execution's path on ``graph``: state outcomes, transitions taken, the timeline."""
+    history = list(execution.history)
+    found = visits(history)
+    taken: dict[str, int] = {}
+    for key in transitions(graph, found):
+        text = key_text(key)
+        taken[text] = taken.get(text, 0) + 1
+    finished = getattr(execution, "status", "RUNNING") != "RUNNING"
+    ended: dict[str, int] = {}  # visits that left their scope (End, or a Succeed state)
+    for visit in found:
+        if visit.exited is not None and visit.next_state is None and visit.status == "succeeded":
+            ended[visit.name] = ended.get(visit.name, 0) + 1
+    runs = state_runs(found, finished)
+    return {
+        "status": getattr(execution, "status", None),
+        "name": getattr(execution, "name", None),
+        "error": getattr(execution, "error", None),
+        "cause": _cut(getattr(execution, "cause", None)),
+        "output": _pretty(_json_or_none(execution)),
+        "states": {name: vars(run) for name, run in runs.items()},
+        "transitions": taken,
+        "ended": ended,
+        "timeline": timeline(history, found, finished),
+    }
+
+
+def _json_or_none(execution: Any) -> str | None:
+    if getattr(execution, "status", None) != "SUCCEEDED":
+        return None
+    try:
+        return json.dumps(execution.output, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(execution.output)
