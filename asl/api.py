@@ -61,21 +61,9 @@ def parse(source: Source | StateMachine, *, filename: str | None = None) -> Stat
     ``source`` is JSON or YAML text, bytes, a decoded dict or a path.  Returns an
     immutable `StateMachine`; raises `DefinitionError` (with ``.diagnostics``) if invalid.
     """
-    if isinstance(source, StateMachine):
-        return source
-    from asl.loading import load
-    from asl.parser import build
-    from asl.validation import check
+    from asl.parser import parse_definition
 
-    loaded, diagnostics = load(source, filename=filename)
-    if loaded is not None and not any(d.severity == "error" for d in diagnostics):
-        # warnings do not stop a run: skip the rules that can only warn, unless the
-        # definition is invalid and the error should list everything found
-        if any(d.severity == "error" for d in check(loaded, errors_only=True)):
-            diagnostics = diagnostics + check(loaded)
-    if loaded is None or any(d.severity == "error" for d in diagnostics):
-        raise DefinitionError(diagnostics)
-    return build(loaded.document)
+    return parse_definition(source, filename=filename)
 
 
 def validate(
@@ -286,9 +274,17 @@ async def execute(
         on_start=on_start,
         context_object=context_object,
         execution_fields=execution_fields,
+        renderer=_execution_html,
     )
     await backends.finish()
     return execution
+
+
+def _execution_html(execution: Execution) -> str:
+    """`Execution.to_html`: the execution view of `asl.graph` (imported when first used)."""
+    from asl.graph import execution_html
+
+    return execution_html(execution, execution.machine)
 
 
 def run(

@@ -500,3 +500,23 @@ def compile_string_pattern(pattern: str) -> Any:
         out.append(".*" if ch == "*" else re.escape(ch))
         i += 1
     return re.compile("".join(out), re.DOTALL)
+
+
+def parse_definition(source: Any, *, filename: str | None = None) -> ast.StateMachine:
+    """`asl.parse`: load (text, bytes, dict or path), validate and compile a definition;
+    raises `DefinitionError` (with ``.diagnostics``) if it is invalid."""
+    from asl.errors import DefinitionError
+    from asl.loading import load
+    from asl.validation import check
+
+    if isinstance(source, ast.StateMachine):
+        return source
+    loaded, diagnostics = load(source, filename=filename)
+    if loaded is not None and not any(d.severity == "error" for d in diagnostics):
+        # warnings do not stop a run: skip the rules that can only warn, unless the
+        # definition is invalid and the error should list everything found
+        if any(d.severity == "error" for d in check(loaded, errors_only=True)):
+            diagnostics = diagnostics + check(loaded)
+    if loaded is None or any(d.severity == "error" for d in diagnostics):
+        raise DefinitionError(diagnostics)
+    return build(loaded.document)

@@ -58,3 +58,16 @@ def test_execution_status_is_a_literal_type() -> None:
         "TIMED_OUT",
         "ABORTED",
     }
+
+
+def test_an_execution_draws_itself_as_one_html_page() -> None:
+    definition = {
+        "StartAt": "First",
+        "States": {"First": {"Type": "Pass", "Next": "Second"}, "Second": {"Type": "Succeed"}},
+    }
+    ex = asl.run(definition, {"a": 1})
+    page = ex.to_html()
+    assert page.startswith("<!DOCTYPE html>") or page.lower().startswith("<!doctype html>")
+    assert "First" in page and "Second" in page
+    assert "https://" not in page.split("<script", 1)[0]  # no CDN in the head
+    assert ex.machine is not None and set(ex.machine.states) == {"First", "Second"}

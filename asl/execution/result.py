@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from asl.errors import ASLError
 from asl.execution.history import History
 from asl.expressions.templates import compact_json as compact
+
+if TYPE_CHECKING:
+    from asl.ast import StateMachine
 
 Status = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 
@@ -28,6 +33,8 @@ class Execution:
         input: Any,
         start_date: datetime,
         history: History,
+        machine: StateMachine | None = None,
+        renderer: Callable[[Execution], str] | None = None,
     ):
         self.name = name
         self.arn = arn
@@ -42,6 +49,8 @@ class Execution:
         self.cause: str | None = None
         self._history = history
         self._events: list[dict[str, Any]] | None = None
+        self.machine = machine  # the compiled machine this is an execution of
+        self._renderer = renderer
 
     @property
     def history(self) -> list[dict[str, Any]]:
@@ -104,6 +113,14 @@ class Execution:
         if self.cause is not None and self.status != "TIMED_OUT":
             out["cause"] = self.cause
         return out
+
+    def to_html(self) -> str:
+        """The execution view as one offline HTML page: the machine's graph with the path
+        taken, a timeline of the history and each state's input and output on click
+        (what ``asl run --report FILE`` writes)."""
+        if self._renderer is None:
+            raise ASLError("this execution was not started by asl.run / asl.execute")
+        return self._renderer(self)
 
     def __repr__(self) -> str:
         # cheap on purpose (asyncio may repr a task's result): no output, a short cause

@@ -207,6 +207,7 @@ async def execute_machine(
     parent: TaskEnvironment | None = None,
     context_object: Mapping[str, Any] | None = None,
     execution_fields: Mapping[str, Any] | None = None,
+    renderer: Callable[[Execution], str] | None = None,
 ) -> Execution:
     """Run a compiled machine to completion with the state ``handlers`` and return its
     `Execution`; child executions it starts have ended too when it returns.
@@ -214,7 +215,8 @@ async def execute_machine(
     of the execution that started this one (children share its services).
     ``context_object`` replaces the Context object whole; ``execution_fields`` replace
     fields of its ``Execution`` (a value of ``...`` removes the field): TestState uses
-    both."""
+    both.  ``renderer`` draws the execution for `Execution.to_html` (handed to children
+    too)."""
     name = name or str(uuid.uuid4())
     sm_arn = f"arn:aws:states:{region}:{account_id}:stateMachine:{state_machine_name}"
     arn = f"arn:aws:states:{region}:{account_id}:execution:{state_machine_name}:{name}"
@@ -222,7 +224,14 @@ async def execute_machine(
     history = History(max_history_events)
     start = clock.now()
     ex = Execution(
-        name=name, arn=arn, state_machine_arn=sm_arn, input=input, start_date=start, history=history
+        name=name,
+        arn=arn,
+        state_machine_arn=sm_arn,
+        input=input,
+        start_date=start,
+        history=history,
+        machine=machine,
+        renderer=renderer,
     )
     deadline = None
     if machine.timeout_seconds is not None:
@@ -266,7 +275,13 @@ async def execute_machine(
         child: ast.StateMachine, child_input: Any, *, parent: TaskEnvironment, **options: Any
     ) -> Execution:
         return await execute_machine(
-            child, child_input, handlers=handlers, clock=clock, parent=parent, **options
+            child,
+            child_input,
+            handlers=handlers,
+            clock=clock,
+            parent=parent,
+            renderer=renderer,
+            **options,
         )
 
     env.run_child = run_child

@@ -43,9 +43,9 @@ def _machine(machine: Any) -> Any:
 
     if isinstance(machine, StateMachine):
         return machine
-    from asl.api import parse
+    from asl.parser import parse_definition
 
-    return parse(machine)
+    return parse_definition(machine)
 
 
 def _graph(machine: Any) -> Graph:

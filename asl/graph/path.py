@@ -220,8 +220,8 @@ def _which_rule(state: Any, visit: Visit) -> str | None:
     """Which rule sent a Choice state where it went, when several lead to the same state:
     the rules evaluated again on the recorded input (JSONPath rules reading neither
     variables nor the Context object, which the history does not hold); None if unknown."""
-    from asl.execution.states.choice import evaluate_rule
     from asl.execution.pipeline import apply_input_path
+    from asl.execution.states.choice import evaluate_rule
 
     if state is None or state.query_language != "JSONPath" or visit.input is None:
         return None
