@@ -105,6 +105,24 @@ def make_app(client: Client) -> Callable[[dict[str, Any], Receive, Send], Awaita
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         target = headers.get("x-amz-target", "")
         if scope["method"] == "GET" and not target:
+            if "text/html" in headers.get("accept", "") or scope["path"] not in ("", "/"):
+                # the web page: state machines, executions and their pictures
+                from asl.service.web import page
+
+                status, text = await anyio.to_thread.run_sync(page, client, scope["path"])
+                data = text.encode("utf-8")
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": [
+                            (b"content-type", b"text/html; charset=utf-8"),
+                            (b"content-length", str(len(data)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": data})
+                return
             await respond(send, 200, {"service": "AWSStepFunctions"})
             return
         if not target.startswith(_TARGET_PREFIX):

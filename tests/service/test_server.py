@@ -361,3 +361,33 @@ def test_region_and_account_from_the_environment():
     assert arn == "arn:aws:states:eu-west-1:111122223333:stateMachine:Here"
     with client_from_environment(environ=env, region="us-west-2") as client:
         assert client.region == "us-west-2"
+
+
+def test_the_web_page_lists_machines_and_executions_and_draws_them(endpoint):
+    import urllib.parse
+    import urllib.request
+
+    client = sfn(endpoint)
+    arn = client.create_state_machine(name="Pictured", definition=PASS, roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    run = client.start_execution(stateMachineArn=arn, name="shown", input="{}")
+    wait_done(client, run["executionArn"])
+
+    def get(path: str) -> tuple[int, str]:
+        request = urllib.request.Request(endpoint + path, headers={"Accept": "text/html"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+
+    status, index = get("/")
+    assert status == 200 and "Pictured" in index and "shown" in index
+    assert "SUCCEEDED" in index
+    quoted = urllib.parse.quote(run["executionArn"], safe="")
+    assert f"/executions/{quoted}" in index
+    status, view = get(f"/executions/{quoted}")
+    assert status == 200 and "dagre" in view  # the graph with its bundled layout engine
+    status, drawing = get(f"/state-machines/{urllib.parse.quote(arn, safe='')}")
+    assert status == 200 and "Pictured" in drawing
+    # without asking for HTML, GET / stays the API's health answer
+    with urllib.request.urlopen(endpoint + "/", timeout=10) as response:
+        assert json.loads(response.read()) == {"service": "AWSStepFunctions"}
