@@ -49,8 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         metavar="TYPE",
-        help="coverage report: term (default), term-missing, json:PATH, html:DIR "
-        "(may be repeated)",
+        help="coverage report: term (default), term-missing, json:PATH, html:DIR (may be repeated)",
     )
     group.addoption(
         "--asl-cov-fail-under",
@@ -187,13 +186,14 @@ def pytest_assertrepr_compare(
     config: pytest.Config, op: str, left: Any, right: Any
 ) -> list[str] | None:
     """Explain the execution behind a failed ``assert ex.status == "SUCCEEDED"`` (or an
-    assertion on an execution itself, or on the ``None`` output of a failed one)."""
+    assertion on an execution itself, or on the ``None`` output of a failed one), in a
+    few lines: pytest cuts long assertion messages, and the report section has the rest."""
     execution = _execution_for(op, left, right)
     if execution is None:
         return None
-    from asl.testing.explain import explain
+    from asl.testing.explain import summary
 
-    return [f"{_short(left)} {op} {_short(right)}", ""] + explain(execution).splitlines()
+    return [f"{_short(left)} {op} {_short(right)}", *summary(execution)]
 
 
 def _execution_for(op: str, left: Any, right: Any) -> Any:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from asl.testing.explain import Visit, visits
+from asl.testing.explain import Visit, event_details, visits
 
 Transition = tuple[str, str, str]
 
@@ -119,8 +119,7 @@ def _retries(state: Any, visit: Visit) -> list[Transition]:
         return []
     out = []
     for event in visit.failures[: visit.retries]:
-        details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
-        error = details.get("error") if isinstance(details, Mapping) else None
+        error = event_details(event).get("error")
         for i, retrier in enumerate(retriers):
             if error_matches(retrier.error_equals, error):
                 out.append((visit.name, visit.name, f"Retry[{i}]"))
@@ -266,7 +265,7 @@ class Coverage:
                 len(d.transitions),
                 len(d.missed_transitions),
             ]
-            totals = [a + b for a, b in zip(totals, counts)]
+            totals = [a + b for a, b in zip(totals, counts, strict=True)]
             row = [_display(d.name), *map(str, counts), f"{d.percent:.0f}%"]
             if show_missing:
                 row.append(", ".join(d.missing()))
@@ -278,7 +277,7 @@ class Coverage:
 
         def line(cells: list[str]) -> str:
             parts = [cells[0].ljust(widths[0])]
-            parts += [c.rjust(w) for c, w in zip(cells[1:6], widths[1:6])]
+            parts += [c.rjust(w) for c, w in zip(cells[1:6], widths[1:6], strict=True)]
             if show_missing:
                 parts.append(cells[6])
             return "   ".join(parts).rstrip()
@@ -350,8 +349,7 @@ def _definition_page(d: DefinitionCoverage) -> str:
         except Exception:  # the drawing failed: fall back on the tables
             pass
     states = "".join(
-        f"<tr class='{'hit' if hits else 'miss'}'><td>{html.escape(name)}</td>"
-        f"<td>{hits}</td></tr>"
+        f"<tr class='{'hit' if hits else 'miss'}'><td>{html.escape(name)}</td><td>{hits}</td></tr>"
         for name, hits in d.states.items()
     )
     transitions = "".join(

@@ -348,3 +348,39 @@ def _short_json(value: Any, limit: int = 500) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def summary(execution: Any) -> list[str]:
+    """The explanation in at most four short lines (for assertion messages, which pytest
+    truncates): status and failing state, error and cause, the states taken."""
+    history = execution.history
+    found = visits(history)
+    status = execution.status
+    head = f"Execution {getattr(execution, 'name', '?')!r} {status}"
+    failed = failing_visit(history, found) if status != "SUCCEEDED" else None
+    if failed is not None:
+        head += f" in state {failed.name!r} ({failed.type} state)"
+    lines = [head]
+    if status != "SUCCEEDED":
+        error = execution.error or ("States.Timeout" if status == "TIMED_OUT" else None)
+        payload = lambda_error(execution.cause)
+        if payload is not None:
+            reason = format_lambda_error(payload).splitlines()[-1]
+            lines.append(
+                f"Error: {error}, raised {reason}"
+                if error != payload.get("errorType")
+                else f"Error: {reason}"
+            )
+        elif error:
+            cause = execution.cause or ""
+            text = f"Error: {error}" + (f", cause: {cause}" if cause else "")
+            lines.append(text if len(text) <= 200 else text[:197] + "...")
+    steps = []
+    for visit in found:
+        if visit.depth:
+            continue
+        outcome = visit.outcome
+        steps.append(visit.name if outcome == "succeeded" else f"{visit.name} ({outcome})")
+    path = " -> ".join(steps)
+    lines.append("States: " + (path if len(path) <= 300 else "..." + path[-297:]))
+    return lines

@@ -6,6 +6,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
+
 def plugin_args() -> list[str]:
     """Load the plugin from this checkout: the installed entry point may be an older
     copy of the package, or absent."""
