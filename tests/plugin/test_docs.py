@@ -22,7 +22,11 @@ def blocks_after(marker: str) -> str:
 
 def test_doc_examples_run_and_show_what_they_say(pytester: pytest.Pytester, run_tests) -> None:
     files = FILE_BLOCK.findall(DOC.read_text())
-    assert {name for name, _ in files} >= {"test_order.py", "test_fixtures.py", "test_async.py"}
+    assert {name for name, _ in files} >= {
+        "test_order.py",
+        "test_order_fixtures.py",
+        "test_async.py",
+    }
     for name, body in files:
         (pytester.path / name).write_text(body)
     result = run_tests()
@@ -38,7 +42,7 @@ def test_doc_examples_run_and_show_what_they_say(pytester: pytest.Pytester, run_
             continue
         assert line in out, line
     # the coverage table shown in the doc
-    command = "pytest --asl-cov --asl-cov-report=term-missing test_order.py test_fixtures.py"
+    command = "pytest --asl-cov --asl-cov-report=term-missing test_order.py test_order_fixtures.py"
     table = blocks_after(f"`{command}` prints:")
     result = run_tests(*command.split()[1:])
     result.assert_outcomes(passed=5)
