@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 _STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING"})
 _REPORT_KINDS = ("term", "term-missing", "json", "html")
+# the names of `asl` that run executions (loaded lazily by asl.__getattr__)
+_ENTRY_POINTS = frozenset({"run", "execute", "start", "parse", "LambdaRuntime"})
 
 recorder_key = pytest.StashKey["Recorder"]()
 _current: list[Recorder] = []  # the running test's recorder (for assertion messages)
@@ -101,7 +103,8 @@ def _install_when_used() -> None:
         return
 
     def __getattr__(name: str) -> Any:
-        _install()
+        if name in _ENTRY_POINTS:
+            _install()
         return lazy(name)
 
     __getattr__._asl_plugin = True  # type: ignore[attr-defined]

@@ -134,7 +134,7 @@ class Run:
     lambda_runtime: Any = None
 
 
-@dataclass
+@dataclass(eq=False)  # observers are told apart by identity
 class Recorder:
     """An observer that keeps every finished execution and every Lambda runtime in use,
     with the number of log events each runtime had when first seen."""

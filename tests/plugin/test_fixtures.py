@@ -9,7 +9,7 @@ def test_lambda_runtime_is_fresh_and_closed_after_the_test(
     pytester: pytest.Pytester, run_tests
 ) -> None:
     pytester.makepyfile(
-        test_runtime="""
+        test_sample_runtime="""
 import asl
 
 SEEN = []
@@ -34,7 +34,7 @@ def test_second(asl_lambda_runtime):
 
 def test_clock_starts_at_a_fixed_instant_and_advances(pytester: pytest.Pytester, run_tests) -> None:
     pytester.makepyfile(
-        test_clock="""
+        test_sample_clock="""
 import asl
 import pytest
 
@@ -71,7 +71,7 @@ MOCK_FILE = """{
 def test_mocks_load_a_mock_file_beside_the_test(pytester: pytest.Pytester, run_tests) -> None:
     pytester.mkdir("tests")
     (pytester.path / "tests" / "mocks.json").write_text(MOCK_FILE)
-    (pytester.path / "tests" / "test_mocks.py").write_text(
+    (pytester.path / "tests" / "test_sample_mocks.py").write_text(
         """
 import asl
 import pytest
