@@ -127,6 +127,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     from asl.testing.observe import Recorder, add_observer, remove_observer
 
     recorder = Recorder()
+    if item.config.getoption("capture", None) == "no":  # -s: show handler output as it comes
+        recorder.echo = sys.stdout
     item.stash[recorder_key] = recorder
     add_observer(recorder)
     _current.append(recorder)
@@ -160,29 +162,12 @@ def report_sections(recorder: Recorder) -> list[tuple[str, str]]:
         ex = run.execution
         number = f" {n} of {len(runs)}" if len(runs) > 1 else ""
         sections.append((f"asl execution{number} ({ex.status})", explain(ex)))
-    logs = recorder.lambda_logs()
-    text = _format_logs(logs)
+    from asl.testing.explain import format_logs
+
+    text = format_logs(recorder.lambda_logs())
     if text:
         sections.append(("Captured Lambda output", text))
     return sections
-
-
-def _format_logs(events: list[Any]) -> str:
-    from asl.testing.explain import _printed
-
-    lines: list[str] = []
-    request: tuple[str, str | None] | None = None
-    for event in events:
-        printed = _printed([event.message])
-        if not printed:
-            continue
-        key = (event.log_group_name, event.request_id)
-        if key != request:
-            function = event.log_group_name.rsplit("/", 1)[-1]
-            lines.append(f"[{function} request {event.request_id}]")
-            request = key
-        lines.extend(printed)
-    return "\n".join(lines)
 
 
 def pytest_assertrepr_compare(

@@ -342,6 +342,24 @@ def _printed(messages: Iterable[str]) -> list[str]:
     return [m for m in messages if not m.startswith(_PLATFORM_LINES)]
 
 
+def format_logs(events: Iterable[Any]) -> str:
+    """Lambda log events (`asl.lambda_runtime.LogEvent`) as the handlers' output, under a
+    ``[function request ID]`` line per invocation; START/END/REPORT lines left out."""
+    lines: list[str] = []
+    request: tuple[str, str | None] | None = None
+    for event in events:
+        printed = _printed([event.message])
+        if not printed:
+            continue
+        key = (event.log_group_name, event.request_id)
+        if key != request:
+            function = event.log_group_name.rsplit("/", 1)[-1]
+            lines.append(f"[{function} request {event.request_id}]")
+            request = key
+        lines.extend(printed)
+    return "\n".join(lines)
+
+
 def _short_json(value: Any, limit: int = 500) -> str:
     try:
         text = json.dumps(value, ensure_ascii=False, default=str)

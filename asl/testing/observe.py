@@ -141,6 +141,9 @@ class Recorder:
 
     runs: list[Run] = field(default_factory=list)
     runtimes: dict[int, tuple[Any, int]] = field(default_factory=dict)
+    # a text stream: when set, what handlers printed is written to it after each execution
+    echo: Any = None
+    _echoed: dict[int, int] = field(default_factory=dict)
 
     def execution_started(self, source: Any, options: Mapping[str, Any]) -> None:
         runtime = options.get("lambda_runtime")
@@ -151,6 +154,8 @@ class Recorder:
         self, execution: Any, machine: Any, source: Any, options: Mapping[str, Any]
     ) -> None:
         self.runs.append(Run(execution, machine, source, options.get("lambda_runtime")))
+        if self.echo is not None:
+            self._echo()
 
     def runtime_created(self, runtime: Any) -> None:
         self._see(runtime, fresh=True)
@@ -159,6 +164,18 @@ class Recorder:
         if id(runtime) not in self.runtimes:
             start = 0 if fresh else _log_count(runtime)
             self.runtimes[id(runtime)] = (runtime, start)
+
+    def _echo(self) -> None:
+        from asl.testing.explain import format_logs
+
+        for key, (runtime, start) in self.runtimes.items():
+            with contextlib.suppress(Exception):
+                events = runtime.logs()
+                done = self._echoed.get(key, start)
+                self._echoed[key] = len(events)
+                text = format_logs(events[done:])
+                if text:
+                    self.echo.write(text + "\n")
 
     def lambda_logs(self) -> list[Any]:
         """Log events (`asl.lambda_runtime.LogEvent`) written since each runtime was

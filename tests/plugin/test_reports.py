@@ -231,3 +231,22 @@ def test_order():
     )
     result = run_tests()
     result.stdout.fnmatch_lines(["*asl execution (FAILED) call*"])
+
+
+def test_with_capture_off_handler_output_is_printed_after_each_execution(
+    pytester: pytest.Pytester, run_tests
+) -> None:
+    pytester.makepyfile(
+        test_order=WORKFLOW
+        + """
+
+def test_order():
+    asl.run(DEFINITION, {"order": 11, "card": "visa"}, functions={"charge": charge})
+    print("after the execution")
+"""
+    )
+    result = run_tests("-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["[[]charge request *[]]", "charging order 11", "after the execution"]
+    )
