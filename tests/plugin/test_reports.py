@@ -248,5 +248,5 @@ def test_order():
     result = run_tests("-s")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
-        ["[[]charge request *[]]", "charging order 11", "after the execution"]
+        ["*[[]charge request *[]]", "charging order 11", "after the execution"]
     )
