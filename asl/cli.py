@@ -57,7 +57,8 @@ output (print, logging) never goes to stdout: --logs prints it to stderr.
 sub-folder is a function named after the folder, as SAM lays projects out
 (DIR/charge/app.py); a folder's handler is --handler NAME=module.function, else
 lambda_handler() or handler() in app.py, lambda_function.py, handler.py, index.py or
-main.py."""
+main.py.  --functions template.yaml registers a SAM template's Python functions
+(AWS::Serverless::Function: logical id and FunctionName, Handler in CodeUri)."""
 
 
 def run_main(argv: list[str]) -> int:

@@ -14,6 +14,11 @@
   defines ``lambda_handler`` or ``handler``.  Folders named ``tests``, ``test``,
   ``events``, ``docs``, ``build`` or ``node_modules`` are not functions.
 
+- a SAM template (``template.yaml``): each ``AWS::Serverless::Function`` with a Python
+  runtime, named after its logical id (and its ``FunctionName``, when that is a plain
+  string), with its ``Handler`` string relative to its ``CodeUri`` (``Globals.Function``
+  supplies the defaults, as in SAM).
+
 A handler string for a name that is not a folder is looked up relative to the directory
 itself: ``--functions src --handler charge=billing.charge`` registers
 ``src/billing.py``'s ``charge`` as function ``charge``.  Each folder's modules are
@@ -64,6 +69,8 @@ def load_functions(spec: str, handlers: Mapping[str, str] | None = None) -> dict
     path = Path(spec)
     if path.is_dir():
         return _load_directory(path, handlers)
+    if path.suffix in (".yaml", ".yml", ".json") and path.is_file():
+        return load_sam_template(path)
     if path.suffix == ".py":
         if not path.exists():
             raise ConfigurationError(f"--functions {spec}: no such file")
@@ -207,3 +214,51 @@ def _load_file(file: Path) -> Any:
         sys.path.remove(str(file.parent))
     module.__name__ = name
     return module
+
+
+def _cloudformation_yaml(text: str) -> Any:
+    """YAML with CloudFormation's short-form tags (``!Ref``, ``!Sub``...) read as null."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    return yaml.load(text, Loader=Loader)  # noqa: S506 (a SafeLoader subclass)
+
+
+def load_sam_template(path: Path) -> dict[str, Handler]:
+    """The Python functions of a SAM template (see the module docstring)."""
+    try:
+        doc = _cloudformation_yaml(path.read_text(encoding="utf-8"))
+    except Exception as e:  # yaml.YAMLError, with its line and column
+        raise ConfigurationError(f"--functions {path}: not a readable template ({e})") from None
+    resources = doc.get("Resources") if isinstance(doc, Mapping) else None
+    if not isinstance(resources, Mapping):
+        raise ConfigurationError(f"--functions {path}: a template needs a Resources section")
+    globals_ = (doc.get("Globals") or {}).get("Function") or {}
+    out: dict[str, Handler] = {}
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = {**globals_, **(resource.get("Properties") or {})}
+        runtime = props.get("Runtime")
+        if isinstance(runtime, str) and not runtime.startswith("python"):
+            continue  # only Python handlers run in process
+        handler_string = props.get("Handler")
+        code_uri = props.get("CodeUri", ".")
+        if not isinstance(handler_string, str) or not isinstance(code_uri, str):
+            raise ConfigurationError(
+                f"--functions {path}: {logical_id} needs a Handler string and a local "
+                "CodeUri folder"
+            )
+        handler = resolve_handler((path.parent / code_uri), handler_string)
+        out[logical_id] = handler
+        name = props.get("FunctionName")
+        if isinstance(name, str):
+            out[name] = handler
+    if not out:
+        raise ConfigurationError(
+            f"--functions {path}: no AWS::Serverless::Function with a Python runtime"
+        )
+    return out

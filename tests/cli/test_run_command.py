@@ -226,3 +226,67 @@ def test_handler_code_that_fails_to_import_shows_its_traceback(tmp_path: Path) -
     assert result.returncode == 2
     assert "importing the Lambda handlers failed" in result.stderr
     assert "No module named 'nothing_here_at_all'" in result.stderr
+
+
+def test_functions_from_a_sam_template(tmp_path: Path) -> None:
+    write(
+        tmp_path / "template.yaml",
+        """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+    Handler: app.lambda_handler
+Resources:
+  ChargeFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/charge/
+      FunctionName: charge
+      Role: !GetAtt ChargeRole.Arn
+  NotifyFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/notify/
+      Handler: main.send
+  NodeFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/node/
+      Runtime: nodejs20.x
+      Handler: index.handler
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionUri: machine.asl.json
+""",
+    )
+    write(
+        tmp_path / "functions" / "charge" / "app.py",
+        "def lambda_handler(event, context):\n    return {'charged': True}\n",
+    )
+    write(
+        tmp_path / "functions" / "notify" / "main.py",
+        "def send(event, context):\n    return {**event, 'sent': True}\n",
+    )
+    doc = {
+        "StartAt": "Charge",
+        "States": {
+            "Charge": {"Type": "Task", "Resource": LAMBDA + "charge", "Next": "Notify"},
+            "Notify": {"Type": "Task", "Resource": LAMBDA + "NotifyFunction", "End": True},
+        },
+    }
+    result = asl_run(
+        definition(tmp_path, doc), "--functions", str(tmp_path / "template.yaml"), stdin="{}"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"charged": True, "sent": True}
+
+
+def test_a_template_without_python_functions_is_a_usage_error(tmp_path: Path) -> None:
+    write(tmp_path / "template.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n")
+    result = asl_run(
+        definition(tmp_path, PASS), "--functions", str(tmp_path / "template.yaml"), stdin="{}"
+    )
+    assert result.returncode == 2
+    assert "no AWS::Serverless::Function with a Python runtime" in result.stderr
