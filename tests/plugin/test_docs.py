@@ -32,7 +32,7 @@ def test_doc_examples_run_and_show_what_they_say(pytester: pytest.Pytester, run_
     result = run_tests()
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed") == 1, result.stdout.str()
-    assert outcomes.get("passed") == 7
+    assert outcomes.get("passed") == 9
     out = result.stdout.str()
     assert "FAILED test_failure_report.py::test_charge" in out
     # the failure report shown in the doc
