@@ -92,13 +92,14 @@ def taken_transitions(machine: Any, history: list[dict[str, Any]]) -> list[Trans
     """The transitions an execution took, one per time taken."""
     states = all_states(machine)
     out: list[Transition] = []
-    for visit in visits(history):
+    found = visits(history)
+    for visit in found:
         state = states.get(visit.name)
         if state is None:
             continue
         if visit.starts_scope and visit.parent is not None:
             out.append(_into_scope(states.get(visit.parent.name), visit))
-        out.extend(_retries(state, visit))
+        out.extend(_retries(state, visit, found))
         if visit.exited and visit.next_state:
             out.append((visit.name, visit.next_state, _label(state, visit)))
     return [t for t in out if t[2]]
@@ -113,18 +114,35 @@ def _into_scope(parent: Any, visit: Visit) -> Transition:
     return (parent.name, visit.name, "ItemProcessor")
 
 
-def _retries(state: Any, visit: Visit) -> list[Transition]:
+def _retries(state: Any, visit: Visit, found: list[Visit]) -> list[Transition]:
     retriers = getattr(state, "retry", ()) or ()
     if not visit.retries or not retriers:
         return []
+    errors = [event_details(e).get("error") for e in visit.failures]
+    if len(errors) < visit.retries:
+        # a Parallel or Map retried after a branch or iteration failed, with no failure
+        # event of its own: the failed states inside it tell the errors
+        errors += [
+            v.last_failure[0]
+            for v in found
+            if not v.exited and v.ended_in_failure and _inside(v, visit)
+        ]
     out = []
-    for event in visit.failures[: visit.retries]:
-        error = event_details(event).get("error")
+    for error in errors[: visit.retries]:
         for i, retrier in enumerate(retriers):
             if error_matches(retrier.error_equals, error):
                 out.append((visit.name, visit.name, f"Retry[{i}]"))
                 break
     return out
+
+
+def _inside(visit: Visit, container: Visit) -> bool:
+    parent = visit.parent
+    while parent is not None:
+        if parent is container:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _label(state: Any, visit: Visit) -> str:

@@ -186,3 +186,40 @@ def test_report_table_and_json() -> None:
         "missed_transitions": 2,
         "percent_covered": 33.33,
     }
+
+
+def test_a_parallel_retried_after_a_branch_failed() -> None:
+    machine = asl.parse(
+        {
+            "StartAt": "Both",
+            "States": {
+                "Both": {
+                    "Type": "Parallel",
+                    "Retry": [
+                        {"ErrorEquals": ["TypeError"]},
+                        {"ErrorEquals": ["ValueError"], "MaxAttempts": 2},
+                    ],
+                    "Branches": [
+                        {
+                            "StartAt": "Call",
+                            "States": {
+                                "Call": {
+                                    "Type": "Task",
+                                    "Resource": LAMBDA + "call",
+                                    "End": True,
+                                }
+                            },
+                        }
+                    ],
+                    "End": True,
+                }
+            },
+        }
+    )
+    ex = asl.run(machine, functions={"call": failing(1, ValueError)})
+    assert ex.status == "SUCCEEDED"
+    assert sorted(taken_transitions(machine, ex.history)) == [
+        ("Both", "Both", "Retry[1]"),
+        ("Both", "Call", "Branches[0]"),
+        ("Both", "Call", "Branches[0]"),
+    ]
