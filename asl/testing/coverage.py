@@ -220,8 +220,17 @@ class Coverage:
     def __init__(self) -> None:
         self.definitions: dict[str, DefinitionCoverage] = {}
         self._keys: dict[str, str] = {}  # definition text -> name
+        self._machines: dict[int, tuple[Any, str]] = {}  # id(machine) -> (machine, name)
 
     def _entry(self, machine: Any, name: str | None) -> DefinitionCoverage:
+        known = self._machines.get(id(machine))
+        if known is not None and known[0] is machine and (name is None or name == known[1]):
+            return self.definitions[known[1]]
+        entry = self._entry_by_text(machine, name)
+        self._machines[id(machine)] = (machine, entry.name)
+        return entry
+
+    def _entry_by_text(self, machine: Any, name: str | None) -> DefinitionCoverage:
         text = json.dumps(machine.definition, sort_keys=True, default=str)
         key = self._keys.get(text)
         if key is None:
