@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -118,8 +119,11 @@ def run_main(argv: list[str]) -> int:
     except (OSError, ValueError, asl.ASLError) as e:
         print(f"asl run: {e}", file=sys.stderr)
         return 2
+    # stdout carries only the output JSON: anything else printed while the handlers are
+    # imported or the execution runs (outside an invocation's log) goes to stderr
     try:
-        functions = _load_all_functions(ns.functions, ns.handler)
+        with contextlib.redirect_stdout(sys.stderr):
+            functions = _load_all_functions(ns.functions, ns.handler)
     except asl.ConfigurationError as e:
         print(f"asl run: {e}", file=sys.stderr)
         return 2
@@ -148,7 +152,8 @@ def run_main(argv: list[str]) -> int:
     if ns.state_machine_name:
         options["state_machine_name"] = ns.state_machine_name
     try:
-        ex = asl.run(machine, input_value, **options)
+        with contextlib.redirect_stdout(sys.stderr):
+            ex = asl.run(machine, input_value, **options)
     except asl.ASLError as e:
         print(f"asl run: {e}", file=sys.stderr)
         return 2

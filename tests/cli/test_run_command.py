@@ -290,3 +290,18 @@ def test_a_template_without_python_functions_is_a_usage_error(tmp_path: Path) ->
     )
     assert result.returncode == 2
     assert "no AWS::Serverless::Function with a Python runtime" in result.stderr
+
+
+def test_prints_while_importing_handlers_go_to_stderr(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "greet" / "app.py",
+        "print('loading greet')\ndef handler(event, context):\n    return 'hi'\n",
+    )
+    doc = {
+        "StartAt": "G",
+        "States": {"G": {"Type": "Task", "Resource": LAMBDA + "greet", "End": True}},
+    }
+    result = asl_run(definition(tmp_path, doc), "--functions", str(tmp_path / "src"), stdin="{}")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == "hi"
+    assert "loading greet" in result.stderr
