@@ -158,16 +158,43 @@ def report_sections(recorder: Recorder) -> list[tuple[str, str]]:
 
     sections = []
     runs = recorder.runs
+    shown = _worth_showing(runs)
     for n, run in enumerate(runs, 1):
+        if n not in shown:
+            continue
         ex = run.execution
         number = f" {n} of {len(runs)}" if len(runs) > 1 else ""
         sections.append((f"asl execution{number} ({ex.status})", explain(ex)))
+    if len(shown) < len(runs):
+        statuses: dict[str, int] = {}
+        for run in runs:
+            statuses[run.execution.status] = statuses.get(run.execution.status, 0) + 1
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
+        sections.append(
+            (
+                "asl executions",
+                f"{len(runs)} executions ({counts}); shown: numbers "
+                + ", ".join(map(str, sorted(shown))),
+            )
+        )
     from asl.testing.explain import format_logs
 
     text = format_logs(recorder.lambda_logs())
     if text:
         sections.append(("Captured Lambda output", text))
     return sections
+
+
+MAX_SECTIONS = 5
+
+
+def _worth_showing(runs: list[Any]) -> set[int]:
+    """1-based numbers of the executions to explain: all when few, else the last ones
+    that did not succeed and the very last."""
+    if len(runs) <= MAX_SECTIONS:
+        return set(range(1, len(runs) + 1))
+    failed = [n for n, run in enumerate(runs, 1) if run.execution.status != "SUCCEEDED"]
+    return set(failed[-(MAX_SECTIONS - 1) :]) | {len(runs)}
 
 
 def pytest_assertrepr_compare(

@@ -250,3 +250,29 @@ def test_order():
     result.stdout.fnmatch_lines(
         ["*[[]charge request *[]]", "charging order 11", "after the execution"]
     )
+
+
+def test_many_executions_show_the_failed_ones_and_the_last(
+    pytester: pytest.Pytester, run_tests
+) -> None:
+    pytester.makepyfile(
+        test_many="""
+import asl
+
+OK = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+NO = {"StartAt": "B", "States": {"B": {"Type": "Fail", "Error": "Nope"}}}
+
+def test_many():
+    for i in range(20):
+        asl.run(NO if i == 3 else OK)
+    assert False
+"""
+    )
+    result = run_tests()
+    out = result.stdout.str()
+    assert "asl execution 4 of 20 (FAILED) call" in out
+    assert "asl execution 20 of 20 (SUCCEEDED) call" in out
+    assert out.count("asl execution ") == 2
+    result.stdout.fnmatch_lines(
+        ["*asl executions call*", "20 executions (FAILED 1, SUCCEEDED 19); shown: numbers 4, 20"]
+    )
