@@ -122,15 +122,16 @@ def _install() -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    if "asl.api" in sys.modules:
-        _install()
+    asl = sys.modules.get("asl")
+    if "asl.api" in sys.modules or (asl and any(n in vars(asl) for n in _ENTRY_POINTS)):
+        _install()  # asl was loaded without going through the wrapped asl.__getattr__
     from asl.testing.observe import Recorder, add_observer, remove_observer
 
     recorder = Recorder()
     if item.config.getoption("capture", None) == "no":  # -s: show handler output as it comes
         recorder.echo = sys.stdout
     item.stash[recorder_key] = recorder
-    add_observer(recorder)
+    add_observer(recorder, install_hooks=False)
     _current.append(recorder)
     try:
         yield

@@ -47,8 +47,12 @@ def definition_name(machine: Any, source: Any = None) -> str | None:
     return known[1] if known is not None and known[0] is machine else None
 
 
-def add_observer(observer: Observer) -> None:
-    install()
+def add_observer(observer: Observer, *, install_hooks: bool = True) -> None:
+    """Tell ``observer`` about every execution from now on.  ``install_hooks=False``
+    leaves `install` to whoever first uses asl (the pytest plugin, which must not slow
+    down sessions that never do)."""
+    if install_hooks:
+        install()
     _observers.append(observer)
 
 

@@ -276,3 +276,22 @@ def test_many():
     result.stdout.fnmatch_lines(
         ["*asl executions call*", "20 executions (FAILED 1, SUCCEEDED 19); shown: numbers 4, 20"]
     )
+
+
+def test_a_session_that_never_uses_asl_does_not_load_it(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, plugin_options: list[str]
+) -> None:
+    from pathlib import Path
+
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+    pytester.makepyfile(
+        test_other="""
+import sys
+
+def test_other():
+    assert "asl.api" not in sys.modules
+    assert "asl.execution.executor" not in sys.modules
+"""
+    )
+    result = pytester.runpytest_subprocess(*plugin_options, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
