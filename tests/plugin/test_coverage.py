@@ -223,3 +223,43 @@ def test_a_parallel_retried_after_a_branch_failed() -> None:
         ("Both", "Call", "Branches[0]"),
         ("Both", "Call", "Branches[0]"),
     ]
+
+
+def test_html_pages_are_drawn_by_asl_graph_when_it_is_there(tmp_path, monkeypatch) -> None:
+    import sys
+    import types
+
+    drawn = []
+
+    def to_html(machine, coverage):
+        drawn.append(coverage)
+        return "<html>drawn</html>"
+
+    fake = types.ModuleType("asl.graph")
+    fake.to_html = to_html  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "asl.graph", fake)
+    machine = asl.parse(RETRYING)
+    cov = Coverage()
+    cov.record(machine, asl.run(machine, functions={"call": failing(1, ValueError)}))
+    cov.write_html(tmp_path)
+    assert (tmp_path / "definition_0.html").read_text() == "<html>drawn</html>"
+    assert drawn == [
+        {
+            "states": {"Call": 1},
+            "transitions": {("Call", "Call", "Retry[0]"): 1, ("Call", "Call", "Retry[1]"): 0},
+        }
+    ]
+
+
+def test_html_pages_are_tables_without_asl_graph(tmp_path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "asl.graph", None)  # import fails
+    machine = asl.parse(RETRYING)
+    cov = Coverage()
+    cov.record(machine, asl.run(machine, functions={"call": failing(0, ValueError)}))
+    page = tmp_path / "definition_0.html"
+    cov.write_html(tmp_path)
+    text = page.read_text()
+    assert "<tr class='hit'><td>Call</td><td>1</td></tr>" in text
+    assert "<td>Retry[0]</td><td>0</td></tr>" in text
