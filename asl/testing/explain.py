@@ -84,7 +84,10 @@ class Visit:
 
     @property
     def outcome(self) -> str:
-        """``succeeded``, ``caught``, ``failed`` or ``not finished``."""
+        """``succeeded``, ``caught``, ``failed``, ``cancelled`` (stopped because a sibling
+        branch or iteration failed) or ``not finished``."""
+        if any(e["type"].endswith("StateAborted") for e in self.events):
+            return "cancelled"
         if self.ended_in_failure:
             return "caught" if self.exited else "failed"
         return "succeeded" if self.exited else "not finished"
@@ -184,10 +187,10 @@ def _open_visit(found: list[Visit], name: str | None) -> Visit | None:
 
 def failing_visit(history: Sequence[Mapping[str, Any]], found: list[Visit]) -> Visit | None:
     """The visit in which the execution failed (None if it did not fail in a state)."""
-    last = [v for v in found if not v.exited and v.ended_in_failure]
+    last = [v for v in found if not v.exited and v.outcome == "failed"]
     if last:
-        # the outermost of the innermost failures: a Parallel that failed because of a
-        # branch state names the branch state, which is where the fix goes
+        # the last state entered of those that failed without leaving: for a Parallel
+        # that failed because of a branch state, the branch state, where the fix goes
         return max(last, key=lambda v: (v.entered_id, v.depth))
     unfinished = [v for v in found if not v.exited]
     return unfinished[-1] if unfinished else None
@@ -236,10 +239,14 @@ def format_cause(cause: str | None) -> str:
     return cause
 
 
-def _path_lines(found: list[Visit], execution_error: str | None) -> list[str]:
+def _path_lines(
+    found: list[Visit], execution_error: str | None, stopped_in: Visit | None
+) -> list[str]:
     rows: list[tuple[int, str, str, str]] = []
     for visit in found:
         outcome = visit.outcome
+        if outcome == "not finished" and stopped_in is not None and visit is not stopped_in:
+            outcome = "cancelled"  # a sibling branch or iteration failed first
         if outcome in ("failed", "caught"):
             error, _ = visit.last_failure
             if error is None and visit.type == "Fail":
@@ -290,9 +297,10 @@ def explain(execution: Any, *, lambda_runtime: Any = None) -> str:
     name = getattr(execution, "name", "?")
     status = execution.status
     lines = [f"Execution {name!r} {status}"]
+    failed = failing_visit(history, found) if status != "SUCCEEDED" else None
     if found:
         lines.append("Path taken:")
-        lines.extend(_path_lines(found, execution.error))
+        lines.extend(_path_lines(found, execution.error, failed))
     else:
         lines.append("No state was entered.")
     if status == "SUCCEEDED":
@@ -304,7 +312,6 @@ def explain(execution: Any, *, lambda_runtime: Any = None) -> str:
         details = event_details(end) if end else {}
         error = error or details.get("error") or "States.Timeout"
         cause = cause or details.get("cause")
-    failed = failing_visit(history, found)
     if failed is not None:
         where = f"{failed.name!r} ({failed.type} state)"
         verb = "Failed in" if status == "FAILED" else "Stopped in"

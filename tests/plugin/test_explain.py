@@ -195,3 +195,26 @@ def test_execution_failed_is_an_asl_error_that_explains_itself() -> None:
     assert str(error) == explain(ex)
     with pytest.raises(asl.ExecutionFailed, match="Failed in state 'No'"):
         raise error
+
+
+def test_branches_stopped_by_a_failing_sibling_are_cancelled() -> None:
+    machine = {
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "Wait",
+                        "States": {"Wait": {"Type": "Wait", "Seconds": 100, "End": True}},
+                    },
+                    {"StartAt": "Fail", "States": {"Fail": {"Type": "Fail", "Error": "Boom"}}},
+                ],
+                "End": True,
+            }
+        },
+    }
+    text = explain(asl.run(machine))
+    assert "    Wait  Wait      cancelled" in text
+    assert "    Fail  Fail      failed (Boom)" in text
+    assert "Failed in state 'Fail' (Fail state)" in text
