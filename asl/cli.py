@@ -168,7 +168,7 @@ def run_main(argv: list[str]) -> int:
         return 0
     from asl.testing.explain import explain
 
-    print(f"{ex.status}: {ex.error or ''}", file=sys.stderr)
+    print(f"{ex.status}: {ex.error}" if ex.error else ex.status, file=sys.stderr)
     explanation = explain(ex, lambda_runtime=None if ns.logs else runtime)
     print(explanation.split("\n", 1)[1], file=sys.stderr)
     return 1

@@ -305,3 +305,16 @@ def test_prints_while_importing_handlers_go_to_stderr(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == "hi"
     assert "loading greet" in result.stderr
+
+
+def test_a_timed_out_execution_exits_one_and_says_where_it_stopped(tmp_path: Path) -> None:
+    doc = {
+        "StartAt": "Sleep",
+        "TimeoutSeconds": 1,
+        "States": {"Sleep": {"Type": "Wait", "Seconds": 5, "End": True}},
+    }
+    result = asl_run(definition(tmp_path, doc), stdin="{}")
+    assert result.returncode == 1
+    assert result.stderr.startswith("TIMED_OUT\n")
+    assert "Stopped in state 'Sleep' (Wait state)" in result.stderr
+    assert "Error: States.Timeout" in result.stderr
