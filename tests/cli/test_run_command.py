@@ -315,6 +315,6 @@ def test_a_timed_out_execution_exits_one_and_says_where_it_stopped(tmp_path: Pat
     }
     result = asl_run(definition(tmp_path, doc), stdin="{}")
     assert result.returncode == 1
-    assert result.stderr.startswith("TIMED_OUT\n")
+    assert result.stderr.startswith("TIMED_OUT: States.Timeout\n")
     assert "Stopped in state 'Sleep' (Wait state)" in result.stderr
     assert "Error: States.Timeout" in result.stderr
