@@ -12,7 +12,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from asl.diagnostics import Diagnostic
-from asl.errors import ASLError, ConfigurationError, DefinitionError, StatesError
+from asl.errors import (
+    ASLError,
+    ConfigurationError,
+    DefinitionError,
+    ExecutionFailed,
+    StatesError,
+)
 
 if TYPE_CHECKING:
     from asl.api import execute, parse, run, validate
@@ -47,6 +53,7 @@ __all__ = [
     "DefinitionError",
     "Diagnostic",
     "Execution",
+    "ExecutionFailed",
     "LambdaRuntime",
     "Project",
     "RealClock",

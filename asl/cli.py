@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -108,22 +108,53 @@ def serve_main(argv: list[str]) -> int:
     return 0
 
 
+RUN_EPILOG = """exit status: 0 the execution succeeded, 1 it failed (or timed out, or was
+aborted), 2 the definition is invalid or the command was used wrongly.
+
+stdout has only the output JSON; on failure stderr has the states taken, the failing
+state, the error and cause, a Lambda handler's traceback and what it printed.  Handler
+output (print, logging) never goes to stdout: --logs prints it to stderr.
+
+--functions DIR: each *.py file in DIR is a function named after the file, and each
+sub-folder is a function named after the folder, as SAM lays projects out
+(DIR/charge/app.py); a folder's handler is --handler NAME=module.function, else
+lambda_handler() or handler() in app.py, lambda_function.py, handler.py, index.py or
+main.py.  --functions template.yaml registers a SAM template's Python functions
+(AWS::Serverless::Function: logical id and FunctionName, Handler in CodeUri)."""
+
+
 def run_main(argv: list[str]) -> int:
-    parser = _Parser(prog="asl run", description="Execute a state machine offline.")
+    parser = _Parser(
+        prog="asl run",
+        description="Execute a state machine offline.",
+        epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "file", help="the definition (JSON or YAML), or a SAM/CloudFormation/CDK template or .tf"
     )
     parser.add_argument(
-        "--input", default=None, help="input JSON text, or @FILE to read it from a file"
+        "--input",
+        default=None,
+        help="input JSON text, @FILE to read it from a file, or @- to read standard input "
+        "(default: standard input when it is piped, else {})",
     )
     parser.add_argument(
         "--functions",
         action="append",
         default=[],
         metavar="MODULE_OR_DIR",
-        help="a Python file or module, or a directory of them, whose functions become "
-        "Lambda handlers: every callable named 'handler' or 'lambda_handler' is registered "
-        "under its module name, and a module-level FUNCTIONS dict maps names to handlers",
+        help="Lambda handlers: a Python file or module (its handler/lambda_handler, or a "
+        "FUNCTIONS dict of name -> handler), or a directory of files and of one folder "
+        "per function (see below)",
+    )
+    parser.add_argument(
+        "--handler",
+        action="append",
+        default=[],
+        metavar="NAME=MODULE.FUNCTION",
+        help="the handler string of function NAME, relative to its folder in a "
+        "--functions directory (or to the directory itself), e.g. charge=app.handler",
     )
     parser.add_argument("--clock", choices=["virtual", "real"], default="virtual")
     parser.add_argument("--name", help="execution name")
@@ -133,34 +164,59 @@ def run_main(argv: list[str]) -> int:
         "--state-machine-name", help="state machine name (selects the mock file entry)"
     )
     parser.add_argument("--history", action="store_true", help="print the history to stderr")
-    from asl.project.command import add_run_arguments, is_template, run_template
-
-    add_run_arguments(parser)
+    parser.add_argument(
+        "--logs", action="store_true", help="print the Lambda functions' logs to stderr"
+    )
     parser.add_argument(
         "--report", metavar="FILE", help="write the execution view (one HTML file) to FILE"
     )
+    from asl.project.command import add_run_arguments, is_template, run_template
+
+    add_run_arguments(parser)
     ns = parser.parse_args(argv)
 
     import asl
 
     try:
         input_value = _read_input(ns.input)
-        functions: dict[str, Callable[..., Any]] = {}
-        for spec in ns.functions:
-            functions.update(load_functions(spec))
         if is_template(ns.file):  # a SAM/CloudFormation/CDK template or Terraform
+            with contextlib.redirect_stdout(sys.stderr):
+                functions = _load_all_functions(ns.functions, ns.handler)
             return run_template(ns, input_value, functions)
-        path = Path(ns.file)
-        machine = asl.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        machine = asl.parse(Path(ns.file).read_text(encoding="utf-8"), filename=ns.file)
     except asl.DefinitionError as e:
         for d in e.diagnostics:
             where = f"{ns.file}:{d.line}:{d.column}" if d.line else ns.file
             print(f"{where}: {d.code} {d.message}", file=sys.stderr)
-        return 1
-    except (OSError, ValueError, ImportError, asl.ASLError) as e:
+        return 2
+    except (OSError, ValueError, asl.ASLError) as e:
         print(f"asl run: {e}", file=sys.stderr)
         return 2
-    options: dict[str, Any] = {"functions": functions or None, "clock": ns.clock}
+    # stdout carries only the output JSON: anything else printed while the handlers are
+    # imported or the execution runs (outside an invocation's log) goes to stderr
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            functions = _load_all_functions(ns.functions, ns.handler)
+    except asl.ConfigurationError as e:
+        print(f"asl run: {e}", file=sys.stderr)
+        return 2
+    except Exception:  # the handlers' own code failed to import: show where
+        import traceback
+
+        print("asl run: importing the Lambda handlers failed:", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return 2
+    options: dict[str, Any] = {}
+    runtime = None
+    clock: Any = ns.clock
+    if functions:
+        from asl.clock import make_clock
+        from asl.lambda_runtime import LambdaRuntime
+
+        clock = make_clock(ns.clock)
+        runtime = LambdaRuntime(clock=clock)
+        options.update(functions=functions, lambda_runtime=runtime)
+    options["clock"] = clock
     if ns.name:
         options["name"] = ns.name
     if ns.mock_config:
@@ -169,10 +225,14 @@ def run_main(argv: list[str]) -> int:
     if ns.state_machine_name:
         options["state_machine_name"] = ns.state_machine_name
     try:
-        ex = asl.run(machine, input_value, **options)
+        with contextlib.redirect_stdout(sys.stderr):
+            ex = asl.run(machine, input_value, **options)
     except asl.ASLError as e:
         print(f"asl run: {e}", file=sys.stderr)
         return 2
+    finally:
+        if runtime is not None and ns.logs:
+            sys.stderr.write(runtime.log_text())
     if ns.history:
         json.dump(ex.history, sys.stderr, indent=2, default=str)
         print(file=sys.stderr)
@@ -185,73 +245,64 @@ def run_main(argv: list[str]) -> int:
     if ex.status == "SUCCEEDED":
         print(json.dumps(ex.output, indent=2, ensure_ascii=False))
         return 0
-    print(f"{ex.status}: {ex.error or ''}", file=sys.stderr)
-    if ex.cause:
-        print(ex.cause, file=sys.stderr)
+    from asl.testing.explain import explain
+
+    print(f"{ex.status}: {ex.error}" if ex.error else ex.status, file=sys.stderr)
+    explanation = explain(ex, lambda_runtime=None if ns.logs else runtime)
+    print(explanation.split("\n", 1)[1], file=sys.stderr)
     return 1
 
 
 def _read_input(text: str | None) -> Any:
     if text is None:
-        return {}
-    if text.startswith("@"):
+        try:
+            if sys.stdin is None or sys.stdin.isatty():
+                return {}
+            text = sys.stdin.read()
+        except (OSError, ValueError):  # no readable standard input (closed, captured)
+            return {}
+        if not text.strip():
+            return {}
+        where = "standard input"
+    elif text == "@-":
+        text = sys.stdin.read()
+        where = "standard input"
+    elif text.startswith("@"):
         text = Path(text[1:]).read_text(encoding="utf-8")
+        where = "--input"
+    else:
+        where = "--input"
     try:
         return json.loads(text)
     except ValueError as e:
-        raise ValueError(f"--input is not valid JSON: {e}") from None
+        raise ValueError(f"{where} is not valid JSON: {e}") from None
 
 
-_HANDLER_NAMES = ("handler", "lambda_handler")
+def _load_all_functions(specs: list[str], handler_options: list[str]) -> dict[str, Any]:
+    from asl.errors import ConfigurationError
+    from asl.function_code import load_functions, parse_handler_option
+
+    handlers = dict(parse_handler_option(h) for h in handler_options)
+    if handlers and not specs:
+        raise ConfigurationError("--handler needs --functions DIR")
+    functions: dict[str, Any] = {}
+    for spec in specs:
+        functions.update(load_functions(spec, handlers))
+    for name, handler in handlers.items():
+        if name not in functions:
+            raise ConfigurationError(
+                f"--handler {name}={handler}: no folder {name!r} and no module for "
+                f"{handler!r} in {', '.join(specs)}"
+            )
+    return functions
 
 
 def load_functions(spec: str) -> dict[str, Callable[..., Any]]:
-    """Lambda handlers from a Python file, a directory of files, or an importable module.
+    """Lambda handlers from a Python file, a directory, or an importable module (see
+    `asl.function_code.load_functions`)."""
+    from asl.function_code import load_functions as load
 
-    Each module contributes its ``FUNCTIONS`` dict if it has one, else its ``handler`` /
-    ``lambda_handler`` function registered under the module's name.
-    """
-    path = Path(spec)
-    modules: list[Any] = []
-    if path.is_dir():
-        for file in sorted(path.glob("*.py")):
-            if not file.name.startswith("_"):
-                modules.append(_load_file(file))
-    elif path.suffix == ".py" and path.exists():
-        modules.append(_load_file(path))
-    else:
-        import importlib
-
-        modules.append(importlib.import_module(spec))
-    out: dict[str, Callable[..., Any]] = {}
-    for module in modules:
-        table = getattr(module, "FUNCTIONS", None)
-        if isinstance(table, dict):
-            out.update(table)
-            continue
-        for attr in _HANDLER_NAMES:
-            fn = getattr(module, attr, None)
-            if callable(fn):
-                out[module.__name__.rsplit(".", 1)[-1]] = fn
-                break
-    if not out:
-        raise ImportError(f"no Lambda handlers found in {spec!r} (FUNCTIONS dict or handler())")
-    return out
-
-
-def _load_file(file: Path) -> Any:
-    name = file.stem
-    spec = importlib.util.spec_from_file_location(f"asl_functions_{name}", file)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {file}")
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(file.parent))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(file.parent))
-    module.__name__ = name
-    return module
+    return load(spec)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from asl.diagnostics import Diagnostic
@@ -42,3 +42,23 @@ class StatesError(ASLError):
         super().__init__(f"{error}: {cause}" if cause else error)
         self.error = error
         self.cause = cause
+
+
+class ExecutionFailed(ASLError):
+    """An execution did not succeed; ``str()`` explains it (see `asl.testing.explain`):
+    the path taken, the failing state, the error, the cause and a handler's traceback.
+
+    ``.execution`` is the `asl.Execution`; ``.error`` and ``.cause`` are its own.
+    """
+
+    def __init__(self, execution: Any):
+        super().__init__(execution.status, execution.error)
+        self.execution = execution
+        self.status: str = execution.status
+        self.error: str | None = execution.error
+        self.cause: str | None = execution.cause
+
+    def __str__(self) -> str:
+        from asl.testing.explain import explain
+
+        return explain(self.execution)

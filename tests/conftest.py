@@ -2,6 +2,10 @@
 
 from hypothesis import HealthCheck, settings
 
+# pytest's `pytester` fixture, for the plugin's tests (tests/plugin); pytest only
+# accepts pytest_plugins in the top-level conftest.
+pytest_plugins = ["pytester"]
+
 settings.register_profile(
     "asl",
     deadline=None,

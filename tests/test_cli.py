@@ -59,7 +59,7 @@ def test_run_invalid_definition_reports_diagnostics(tmp_path, capsys):
     definition.write_text(
         json.dumps({"StartAt": "Missing", "States": {"P": {"Type": "Pass", "End": True}}})
     )
-    assert main(["run", str(definition)]) == 1
+    assert main(["run", str(definition)]) == 2
     assert "bad.json" in capsys.readouterr().err
 
 

@@ -124,7 +124,7 @@ def run_template(ns: Any, input_value: Any, functions: dict[str, Any]) -> int:
         for d in e.diagnostics:
             where = f"{sm.origin.file}:{d.line}:{d.column}" if d.line else str(sm.origin.file)
             print(f"{where}: {d.code} {d.message}", file=sys.stderr)
-        return 1
+        return 2
     except asl.ASLError as e:
         print(f"asl run: {e}", file=sys.stderr)
         return 2
