@@ -245,7 +245,7 @@ def run_main(argv: list[str]) -> int:
     if ex.status == "SUCCEEDED":
         print(json.dumps(ex.output, indent=2, ensure_ascii=False))
         return 0
-    from asl.testing.explain import explain
+    from asl.execution.explain import explain
 
     print(f"{ex.status}: {ex.error}" if ex.error else ex.status, file=sys.stderr)
     explanation = explain(ex, lambda_runtime=None if ns.logs else runtime)

@@ -45,7 +45,7 @@ class StatesError(ASLError):
 
 
 class ExecutionFailed(ASLError):
-    """An execution did not succeed; ``str()`` explains it (see `asl.testing.explain`):
+    """An execution did not succeed; ``str()`` explains it (see `asl.Execution.explain`):
     the path taken, the failing state, the error, the cause and a handler's traceback.
 
     ``.execution`` is the `asl.Execution`; ``.error`` and ``.cause`` are its own.
@@ -59,6 +59,4 @@ class ExecutionFailed(ASLError):
         self.cause: str | None = execution.cause
 
     def __str__(self) -> str:
-        from asl.testing.explain import explain
-
-        return explain(self.execution)
+        return str(self.execution.explain())

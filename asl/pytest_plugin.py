@@ -155,7 +155,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def report_sections(recorder: Recorder) -> list[tuple[str, str]]:
     """The report sections for a failed test: one per execution, then handler output."""
-    from asl.testing.explain import explain
+    from asl.execution.explain import explain
 
     sections = []
     runs = recorder.runs
@@ -178,7 +178,7 @@ def report_sections(recorder: Recorder) -> list[tuple[str, str]]:
                 + ", ".join(map(str, sorted(shown))),
             )
         )
-    from asl.testing.explain import format_logs
+    from asl.execution.explain import format_logs
 
     text = format_logs(recorder.lambda_logs())
     if text:
@@ -207,7 +207,7 @@ def pytest_assertrepr_compare(
     execution = _execution_for(op, left, right)
     if execution is None:
         return None
-    from asl.testing.explain import summary
+    from asl.execution.explain import summary
 
     return [f"{_short(left)} {op} {_short(right)}", *summary(execution)]
 

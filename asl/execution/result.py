@@ -114,6 +114,23 @@ class Execution:
             out["cause"] = self.cause
         return out
 
+    def explain(self, *, lambda_runtime: Any = None) -> str:
+        """The execution told in words: status, the path taken (each state's outcome,
+        retries, catches), the failing state, error and cause, and a Lambda handler's
+        Python traceback (and, given the `LambdaRuntime`, what it printed)."""
+        from asl.execution.explain import explain
+
+        return explain(self, lambda_runtime=lambda_runtime)
+
+    def raise_for_status(self) -> Execution:
+        """Raise `asl.ExecutionFailed` (its message is `explain`) unless the execution
+        succeeded; returns the execution when it did."""
+        if self.status != "SUCCEEDED":
+            from asl.errors import ExecutionFailed
+
+            raise ExecutionFailed(self)
+        return self
+
     def to_html(self) -> str:
         """The execution view as one offline HTML page: the machine's graph with the path
         taken, a timeline of the history and each state's input and output on click

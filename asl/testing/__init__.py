@@ -7,6 +7,6 @@ tests, provides fixtures and measures state-machine coverage (``pytest --asl-cov
 
 from __future__ import annotations
 
-from asl.testing.explain import explain, format_cause, format_lambda_error, handler_output
+from asl.execution.explain import explain, format_cause, format_lambda_error, handler_output
 
 __all__ = ["explain", "format_cause", "format_lambda_error", "handler_output"]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from asl.testing.explain import Visit, event_details, visits
+from asl.execution.explain import Visit, event_details, visits
 
 Transition = tuple[str, str, str]
 
@@ -364,9 +364,11 @@ def _display(name: str) -> str:
 
 
 def _definition_page(d: DefinitionCoverage) -> str:
-    from asl.graph import to_html
-
-    if d.machine is not None:
+    try:
+        from asl.graph import to_html
+    except ImportError:  # asl.graph unavailable: the plain tables still tell the story
+        to_html = None  # type: ignore[assignment]
+    if to_html is not None and d.machine is not None:
         try:
             return str(
                 to_html(d.machine, coverage={"states": d.states, "transitions": d.transitions})

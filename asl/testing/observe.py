@@ -170,7 +170,7 @@ class Recorder:
             self.runtimes[id(runtime)] = (runtime, start)
 
     def _echo(self) -> None:
-        from asl.testing.explain import format_logs
+        from asl.execution.explain import format_logs
 
         for key, (runtime, start) in self.runtimes.items():
             with contextlib.suppress(Exception):

@@ -40,7 +40,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 # inside the executor, lowest first: modules of one rank may not import each other
 EXECUTOR: list[tuple[str, ...]] = [
     ("asl.execution.limits",),
-    ("asl.execution.history",),
+    ("asl.execution.history", "asl.execution.explain"),
     ("asl.execution.result",),
     ("asl.execution.runner",),
     ("asl.execution.step",),

@@ -7,8 +7,8 @@ import json
 import pytest
 
 import asl
+from asl.execution.explain import summary
 from asl.testing import explain, format_lambda_error
-from asl.testing.explain import summary
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
 

@@ -80,7 +80,9 @@ def test_run_without_choosing_among_several_is_a_usage_error(template, capsys):
 
 
 def test_run_an_invalid_state_machine_reports_template_lines(template, capsys):
-    assert main(["run", str(template), "--state-machine", "Broken"]) == 1
+    assert (
+        main(["run", str(template), "--state-machine", "Broken"]) == 2
+    )  # an invalid definition, as for a plain definition file
     err = capsys.readouterr().err
     assert f"{template}:24:" in err and "MISSING_TRANSITION_TARGET" in err
 

@@ -65,6 +65,8 @@ class Visit:
     def last_failure(self) -> tuple[str | None, str | None]:
         """(error, cause) of the visit's last failure event."""
         for event in reversed(self.failures):
+            if event["type"].endswith("StateAborted"):
+                continue  # recorded after the failure it follows, with no details
             details = event_details(event)
             return details.get("error"), details.get("cause")
         return None, None
@@ -86,8 +88,15 @@ class Visit:
     def outcome(self) -> str:
         """``succeeded``, ``caught``, ``failed``, ``cancelled`` (stopped because a sibling
         branch or iteration failed) or ``not finished``."""
-        if any(e["type"].endswith("StateAborted") for e in self.events):
+        aborted = [e for e in self.events if e["type"].endswith("StateAborted")]
+        # AWS also records a Task whose own failure ended its Parallel as aborted, after
+        # the failure event: that visit failed; one aborted with no failure was cancelled
+        if aborted and not any(
+            is_failure(e) and not e["type"].endswith("StateAborted") for e in self.events
+        ):
             return "cancelled"
+        if aborted:
+            return "failed"
         if self.ended_in_failure:
             return "caught" if self.exited else "failed"
         return "succeeded" if self.exited else "not finished"
