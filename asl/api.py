@@ -12,6 +12,7 @@ from asl.clock import Clock, make_clock
 from asl.diagnostics import Diagnostic
 from asl.errors import ConfigurationError, DefinitionError
 from asl.execution.result import Execution
+from asl.settings import STRICT_DEFAULT
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -41,6 +42,7 @@ class RunOptions(TypedDict, total=False):
     account_id: str
     max_history_events: int | None
     seed: int | None
+    strict: bool | None
 
 
 def check_options(function: str, options: Mapping[str, Any]) -> None:
@@ -112,6 +114,7 @@ def _backends(
     region: str,
     account_id: str,
     state_machine_name: str,
+    strict: bool = False,
 ) -> Any:
     from asl.backends.base import Backends
     from asl.backends.lambda_ import LambdaBackend
@@ -159,7 +162,7 @@ def _backends(
             runtime.register(registered, handler, timeout=900)
         return runtime
 
-    backends.add(LambdaBackend(make_runtime))
+    backends.add(LambdaBackend(make_runtime, strict=strict))
     from asl.backends.callbacks import CallbackBackend
 
     # last: .waitForTaskToken for resources no backend above handles itself
@@ -178,6 +181,25 @@ def _compiled_machines(state_machines: Any) -> Any:
         except DefinitionError as e:
             raise ConfigurationError(f"state_machines[{key!r}]: {e}") from None
     return compiled
+
+
+def _check_wiring(
+    machine: StateMachine,
+    functions: Mapping[str, Any] | None,
+    mocks: Mapping[str, Any] | None,
+    resources: Mapping[str, Any] | None,
+    state_machines: Any,
+) -> None:
+    """strict=True: every ``functions``/``mocks``/``resources`` entry must be usable."""
+    from asl.testing.wiring import unused_wiring
+
+    if isinstance(state_machines, Mapping) and state_machines:
+        return  # child machines may use any of them: too wide to tell
+    problems = unused_wiring(machine, functions=functions, mocks=mocks, resources=resources)
+    if problems:
+        raise ConfigurationError(
+            "wiring that no state can use (strict=False allows it):\n  " + "\n  ".join(problems)
+        )
 
 
 def _check_input(value: Any) -> None:
@@ -214,6 +236,7 @@ async def execute(
     account_id: str = "123456789012",
     max_history_events: int | None = 25_000,
     seed: int | None = None,
+    strict: bool | None = None,
     on_start: Callable[[Execution, Any], None] | None = None,
     context_object: Mapping[str, Any] | None = None,
     execution_fields: Mapping[str, Any] | None = None,
@@ -232,7 +255,11 @@ async def execute(
     (Wait and back-off take no real time), ``"real"``, or a `Clock`.  ``name``,
     ``state_machine_name``, ``role_arn``, ``region`` and ``account_id`` shape the ARNs
     and the Context object; ``max_history_events`` is AWS's 25,000-event cap (None lifts
-    it); ``seed`` makes jitter reproducible.  Internal: ``on_start(execution, env)`` is
+    it); ``seed`` makes jitter reproducible.  ``strict=True`` refuses wiring mistakes
+    with `ConfigurationError`: ``functions``, ``mocks`` and ``resources`` entries no state
+    can use, and a Lambda handler that cannot be found or imported (which AWS would let a
+    Catch take); ``strict=False`` keeps AWS's exact behaviour.  The default is False,
+    except in tests run with the pytest plugin.  Internal: ``on_start(execution, env)`` is
     called as the execution starts (`asl.start` uses it to hand out a live handle);
     ``context_object`` / ``execution_fields`` shape the Context object (TestState).
     """
@@ -241,6 +268,10 @@ async def execute(
 
     machine = parse(source)
     _check_input(input)
+    if strict is None:
+        strict = STRICT_DEFAULT.get()
+    if strict:
+        _check_wiring(machine, functions, mocks, resources, state_machines)
     the_clock = make_clock(clock)
     sm_name = state_machine_name or "StateMachine"
     backends = _backends(
@@ -257,6 +288,7 @@ async def execute(
         region=region,
         account_id=account_id,
         state_machine_name=sm_name,
+        strict=strict,
     )
     execution = await execute_machine(
         machine,

@@ -41,6 +41,18 @@ _current: list[Recorder] = []  # the running test's recorder (for assertion mess
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("asl", "asl state machines")
     group.addoption(
+        "--asl-no-strict",
+        action="store_true",
+        default=False,
+        help="run executions without strict wiring checks (as asl.run does outside tests)",
+    )
+    parser.addini(
+        "asl_strict",
+        type="bool",
+        default=True,
+        help="executions in tests refuse wiring mistakes (asl.ConfigurationError)",
+    )
+    group.addoption(
         "--asl-cov",
         action="store_true",
         default=False,
@@ -133,9 +145,14 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     item.stash[recorder_key] = recorder
     add_observer(recorder, install_hooks=False)
     _current.append(recorder)
+    from asl.settings import STRICT_DEFAULT
+
+    strict = item.config.getini("asl_strict") and not item.config.getoption("asl_no_strict")
+    token = STRICT_DEFAULT.set(bool(strict))
     try:
         yield
     finally:
+        STRICT_DEFAULT.reset(token)
         _current.remove(recorder)
         remove_observer(recorder)
         del item.stash[recorder_key]

@@ -12,16 +12,29 @@ import json
 from typing import Any
 
 from asl.backends.base import Resource, TaskRequest
-from asl.errors import StatesError
+from asl.errors import ConfigurationError, StatesError
+
+# errors of the Lambda runtime that mean the function's code is not wired right
+_WIRING_ERRORS = frozenset(
+    {
+        "Runtime.HandlerNotFound",
+        "Runtime.ImportModuleError",
+        "Runtime.UserCodeSyntaxError",
+        "Runtime.MalformedHandlerName",
+    }
+)
 
 
 class LambdaBackend:
     """Runs Lambda tasks against a `asl.lambda_runtime.LambdaRuntime`."""
 
-    def __init__(self, runtime: Any):
-        """``runtime``: a LambdaRuntime, or a no-argument callable that makes one."""
+    def __init__(self, runtime: Any, *, strict: bool = False):
+        """``runtime``: a LambdaRuntime, or a no-argument callable that makes one.
+        ``strict``: a function whose handler cannot be found or imported is a wiring
+        mistake (`ConfigurationError`), not a Lambda error a Catch could take."""
         self._runtime = runtime
         self._made: Any = None
+        self.strict = strict
 
     @property
     def runtime(self) -> Any:
@@ -68,8 +81,18 @@ class LambdaBackend:
         request.result_size = len(result.payload)
         if result.function_error:
             error, doc = _function_error(result.payload)
+            self._check_wiring(request, error, doc)
             raise StatesError(error, result.payload.decode("utf-8", "replace") if doc else None)
         return _decode(result.payload)
+
+    def _check_wiring(self, request: TaskRequest, error: str, doc: Any) -> None:
+        """In strict mode, a handler that cannot be found or imported stops the run."""
+        if self.strict and error in _WIRING_ERRORS:
+            message = doc.get("errorMessage") if isinstance(doc, dict) else None
+            raise ConfigurationError(
+                f"state {request.state_name!r}: {error}: {message or 'the handler failed to load'}"
+                " (strict=False lets the workflow handle it as AWS would)"
+            )
 
     async def _invoke_integration(self, request: TaskRequest) -> Any:
         params = request.parameters
@@ -99,6 +122,7 @@ class LambdaBackend:
         request.result_size = len(result.payload)
         if result.function_error:
             error, doc = _function_error(result.payload)
+            self._check_wiring(request, error, doc)
             cause = (
                 json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
                 if doc is not None

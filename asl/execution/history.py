@@ -7,6 +7,7 @@ JSON text, as AWS returns them, only when the history is read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -125,4 +126,40 @@ def _materialise(details: dict[str, Any]) -> dict[str, Any]:
         elif k == "assignedVariables":
             v = {name: to_json_text(val) for name, val in v.items()}
         out[k] = v
+    return out
+
+
+# HistoryEvent.type's valid values (AWS Step Functions API reference, HistoryEvent).
+EVENT_TYPES = frozenset(
+    """
+    ActivityFailed ActivityScheduled ActivityScheduleFailed ActivityStarted
+    ActivitySucceeded ActivityTimedOut ChoiceStateEntered ChoiceStateExited
+    ExecutionAborted ExecutionFailed ExecutionStarted ExecutionSucceeded ExecutionTimedOut
+    FailStateEntered LambdaFunctionFailed LambdaFunctionScheduled
+    LambdaFunctionScheduleFailed LambdaFunctionStarted LambdaFunctionStartFailed
+    LambdaFunctionSucceeded LambdaFunctionTimedOut MapIterationAborted MapIterationFailed
+    MapIterationStarted MapIterationSucceeded MapStateAborted MapStateEntered MapStateExited
+    MapStateFailed MapStateStarted MapStateSucceeded ParallelStateAborted
+    ParallelStateEntered ParallelStateExited ParallelStateFailed ParallelStateStarted
+    ParallelStateSucceeded PassStateEntered PassStateExited SucceedStateEntered
+    SucceedStateExited TaskFailed TaskScheduled TaskStarted TaskStartFailed TaskStateAborted
+    TaskStateEntered TaskStateExited TaskSubmitFailed TaskSubmitted TaskSucceeded
+    TaskTimedOut WaitStateAborted WaitStateEntered WaitStateExited MapRunAborted
+    MapRunFailed MapRunStarted MapRunSucceeded ExecutionRedriven MapRunRedriven
+    EvaluationFailed
+    """.split()
+)
+
+
+def unknown_event_types(types: Iterable[str]) -> list[str]:
+    """One message per name that is not an AWS history event type (with the close match
+    that was probably meant)."""
+    import difflib
+
+    out = []
+    for kind in types:
+        if kind not in EVENT_TYPES:
+            close = difflib.get_close_matches(kind, EVENT_TYPES, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            out.append(f"{kind!r} is not a history event type{hint}")
     return out

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from asl.errors import ASLError
+from asl.errors import ASLError, ConfigurationError
 from asl.execution.history import History
 from asl.expressions.templates import compact_json as compact
 
@@ -88,7 +88,14 @@ class Execution:
         raise KeyError(f"state {name!r} has no {suffix[5:].lower()} event in this execution")
 
     def events(self, *types: str) -> list[dict[str, Any]]:
-        """The history events of the given types (all events when none given)."""
+        """The history events of the given types (all events when none given); a name
+        that is no history event type is an error (a typo would otherwise match nothing)."""
+        if types:
+            from asl.execution.history import unknown_event_types
+
+            problems = unknown_event_types(types)
+            if problems:
+                raise ConfigurationError("; ".join(problems))
         return [e for e in self.history if not types or e["type"] in types]
 
     @property

@@ -16,26 +16,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-# HistoryEvent.type's valid values (AWS Step Functions API reference, HistoryEvent).
-EVENT_TYPES = frozenset(
-    """
-    ActivityFailed ActivityScheduled ActivityScheduleFailed ActivityStarted
-    ActivitySucceeded ActivityTimedOut ChoiceStateEntered ChoiceStateExited
-    ExecutionAborted ExecutionFailed ExecutionStarted ExecutionSucceeded ExecutionTimedOut
-    FailStateEntered LambdaFunctionFailed LambdaFunctionScheduled
-    LambdaFunctionScheduleFailed LambdaFunctionStarted LambdaFunctionStartFailed
-    LambdaFunctionSucceeded LambdaFunctionTimedOut MapIterationAborted MapIterationFailed
-    MapIterationStarted MapIterationSucceeded MapStateAborted MapStateEntered MapStateExited
-    MapStateFailed MapStateStarted MapStateSucceeded ParallelStateAborted
-    ParallelStateEntered ParallelStateExited ParallelStateFailed ParallelStateStarted
-    ParallelStateSucceeded PassStateEntered PassStateExited SucceedStateEntered
-    SucceedStateExited TaskFailed TaskScheduled TaskStarted TaskStartFailed TaskStateAborted
-    TaskStateEntered TaskStateExited TaskSubmitFailed TaskSubmitted TaskSucceeded
-    TaskTimedOut WaitStateAborted WaitStateEntered WaitStateExited MapRunAborted
-    MapRunFailed MapRunStarted MapRunSucceeded ExecutionRedriven MapRunRedriven
-    EvaluationFailed
-    """.split()
-)
+from asl.execution.history import EVENT_TYPES, unknown_event_types
+
+__all__ = ["EVENT_TYPES", "invoked_functions", "unknown_event_types", "unused_wiring"]
 
 _FUNCTION_ARN = re.compile(
     r"arn:[\w-]+:lambda:[\w-]+:\d{12}:function:(?P<name>[A-Za-z0-9_-]+)(?::[\w$-]+)?"
@@ -150,6 +133,9 @@ def unused_wiring(
     for state_name in mocks or ():
         if state_name in tasks:
             continue
+        body = states.get(state_name) or {}
+        if body.get("Type") == "Map" and ("ItemReader" in body or "ResultWriter" in body):
+            continue  # a Map's S3 reads and writes are mocked by the Map's name
         if state_name in states:
             kind = states[state_name].get("Type")
             problems.append(
@@ -163,9 +149,8 @@ def unused_wiring(
 
     if resources:
         used: set[str] = set()
-        for name in tasks:
-            resource = states[name].get("Resource")
-            if isinstance(resource, str):
+        for name in tasks | _map_io(states):
+            for resource in _resources_of(states[name]):
                 used.add(resource)
                 for suffix in _SUFFIXES:
                     if resource.endswith(suffix):
@@ -179,10 +164,32 @@ def unused_wiring(
     return problems
 
 
-def unknown_event_types(types: Iterable[str]) -> list[str]:
-    """One message per name that is not an AWS history event type."""
-    out = []
-    for kind in types:
-        if kind not in EVENT_TYPES:
-            out.append(f"{kind!r} is not a history event type{_hint(kind, EVENT_TYPES)}")
-    return out
+def _map_io(states: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """Map states that read or write S3 through a Resource."""
+    return {
+        name
+        for name, body in states.items()
+        if body.get("Type") == "Map" and ("ItemReader" in body or "ResultWriter" in body)
+    }
+
+
+def _resources_of(body: Mapping[str, Any]) -> Iterator[str]:
+    """The Resource ARNs a Task or Map state calls, in the forms a handler may be
+    registered under (a regional integration ARN also without region and account)."""
+    found: list[Any] = [body.get("Resource")]
+    for key in ("ItemReader", "ResultWriter"):
+        part = body.get(key)
+        if isinstance(part, Mapping):
+            found.append(part.get("Resource"))
+            if key == "ItemReader":  # manifests and LOAD_AND_FLATTEN fetch objects too
+                found.append("arn:aws:states:::s3:getObject")
+    for resource in found:
+        if not isinstance(resource, str):
+            continue
+        yield resource
+        regional = _REGIONAL.fullmatch(resource)
+        if regional:
+            yield f"arn:aws:states:::{regional.group(1)}"
+
+
+_REGIONAL = re.compile(r"arn:[\w-]+:states:[\w-]+:\d{12}:((?!activity:|stateMachine:).+)")

@@ -19,7 +19,15 @@ PACKAGE = Path(__file__).resolve().parents[2] / "asl"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "foundation",
-        ("asl.errors", "asl.diagnostics", "asl.ast", "asl.clock", "asl.java", "asl.timestamps"),
+        (
+            "asl.errors",
+            "asl.diagnostics",
+            "asl.ast",
+            "asl.clock",
+            "asl.java",
+            "asl.timestamps",
+            "asl.settings",
+        ),
     ),
     ("expressions", ("asl.expressions",)),
     ("definition", ("asl.loading", "asl.parser", "asl.validation")),

@@ -180,7 +180,7 @@ def jsonata_machines(draw: Any) -> dict:
 def test_valid_jsonata_machines_always_produce_an_execution(definition: dict, data: Any) -> None:
     if any(d.severity == "error" for d in asl.validate(definition)):
         return
-    ex = asl.run(definition, data, functions={"flaky": flaky})
+    ex = asl.run(definition, data, functions={"flaky": flaky}, strict=False)
     assert ex.status in ("SUCCEEDED", "FAILED")
     assert ex.error is None or isinstance(ex.error, str)
     assert [e["type"] for e in ex.history][-1].startswith("Execution")
