@@ -22,6 +22,7 @@ from typing import Any
 from asl import java
 from asl.errors import StatesError
 from asl.expressions.paths import Path, PathNotFound, PathSyntaxError, compile_path
+from asl.loading import MAX_DEPTH
 
 __all__ = [
     "FUNCTIONS",
@@ -132,6 +133,10 @@ def _evaluate_call(call: Call, scope: _Scope) -> Any:
     except InvalidArguments as exc:
         detail = f": {exc}" if str(exc) else ""
         raise StatesError(INTRINSIC_ERROR, f"Invalid arguments in {call.name}{detail}") from None
+    except StatesError:
+        raise
+    except Exception:  # noqa: BLE001 - hostile arguments (huge, deep): AWS's words, no Python's
+        raise StatesError(INTRINSIC_ERROR, f"Invalid arguments in {call.name}") from None
 
 
 def _resolve(path: Path, scope: _Scope) -> Any:
@@ -454,14 +459,54 @@ def states_format(call: Call, args: list[Any]) -> str:
 
 
 def states_string_to_json(call: Call, args: list[Any]) -> Any:
-    """Parse JSON text; a blank string gives null (as AWS does)."""
+    """Parse JSON text; a blank string gives null (as AWS does).
+
+    What JSON cannot hold fails as invalid JSON, as AWS's parser refuses it: ``NaN``,
+    ``Infinity``, a number beyond the double range (``1e999``) and nesting deeper than
+    the documents asl loads (`asl.loading.MAX_DEPTH`).
+    """
     text = _require_string(args[0])
     if not text.strip():
         return None
     try:
-        return json.loads(text)
-    except ValueError:
+        value = json.loads(text, parse_constant=_not_json, parse_float=_finite_float)
+    except (ValueError, RecursionError):
         raise InvalidArguments() from None
+    if _nests_deeper(value, MAX_JSON_DEPTH):
+        raise InvalidArguments()
+    return value
+
+
+# Parsed JSON may nest as deep as a loaded definition or input (deeper values cannot be
+# processed without exhausting Python's stack).
+MAX_JSON_DEPTH = MAX_DEPTH
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of the double range")
+    return value
+
+
+def _nests_deeper(value: Any, depth: int) -> bool:
+    """Whether a container lies more than ``depth`` levels below the top, checked level by level."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    for _ in range(depth):
+        below = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, (dict, list))
+        ]
+        if not below:
+            return False
+        level = below
+    return bool(level)
 
 
 def states_json_to_string(call: Call, args: list[Any]) -> str:
@@ -573,7 +618,7 @@ def states_hash(call: Call, args: list[Any]) -> str:
             if not isinstance(data, (dict, list))
             else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         )
-    if len(data) > MAX_STRING_LENGTH or algorithm not in _HASHES:
+    if len(data) > MAX_STRING_LENGTH or not isinstance(algorithm, str) or algorithm not in _HASHES:
         raise InvalidArguments()
     import hashlib
 

@@ -163,8 +163,15 @@ def evaluate(
             "Stack overflow. Check for non-terminating recursive function.  "
             "Consider rewriting as tail-recursive",
         ) from None
-    except Exception as err:  # noqa: BLE001 - the port raises plain Python errors at times
-        raise EvaluationFailure(None, str(err) or type(err).__name__) from None
+    except MemoryError:
+        raise EvaluationFailure(
+            None, "The expression needs more memory than is available"
+        ) from None
+    except OverflowError:
+        raise EvaluationFailure("D1001", "Number out of range: null") from None
+    except Exception:  # noqa: BLE001 - the port raises plain Python errors at times
+        # Its texts name Python types ("'NullValue' object has no attribute ..."): not shown.
+        raise EvaluationFailure(None, "The expression could not be evaluated") from None
     finally:
         _evaluation.now_millis = None
     if raw is None:
