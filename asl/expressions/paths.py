@@ -259,7 +259,8 @@ class _Parser:
 
     def parse(self) -> Path:
         root, variable = self.parse_root()
-        end = len(self.text)
+        # Jayway trims the path it compiles: "$$.Execution.Name " is "$$.Execution.Name".
+        end = len(self.text.rstrip(" \t\r\n"))
         while self.pos < end:
             if self.function is not None:
                 raise self.error(f"nothing may follow the function {self.function}()")
@@ -326,6 +327,10 @@ class _Parser:
         if text.startswith("*", self.pos):
             self.pos += 1
             self.indefinite(".*", jp.Wildcard())
+            return
+        if text.startswith("[", self.pos):
+            # Jayway reads the token after a '.' as it reads any token: "$.[0]" is "$[0]"
+            self.parse_bracket()
             return
         start = self.pos
         while self.pos < len(text) and text[self.pos] not in _DOT_NAME_STOP:
