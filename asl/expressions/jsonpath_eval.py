@@ -499,7 +499,7 @@ def parse_filter(text: str, operand: OperandFactory) -> Filter:
     """Compile a filter body such as ``(@.price < 10 && @.cat == 'a')`` to a Filter step.
 
     ``operand`` compiles the paths inside it. Raises FilterSyntaxError for anything
-    outside the supported grammar (the caller then falls back to another engine).
+    outside the grammar Jayway accepts (a path error, as on AWS).
     """
     parser = _FilterParser(text, operand)
     predicate = parser.parse()
