@@ -68,20 +68,24 @@ def _numeric_expression(self: Any, lhs: Any, rhs: Any, op: Any) -> Any:
         raise _lib.JException("T2002", -1, op, rhs)
     if lhs is None or rhs is None:
         return None
-    left, right = finite_double(lhs), finite_double(rhs)
-    if op == "+":
-        result = left + right
-    elif op == "-":
-        result = left - right
-    elif op == "*":
-        result = left * right
-    elif op == "/":
-        result = _divide(left, right)
-    else:  # "%": JavaScript's remainder keeps the dividend's sign, like math.fmod
-        result = math.fmod(left, right) if right != 0 else math.nan
+    result = arithmetic(op, finite_double(lhs), finite_double(rhs))
     if not math.isfinite(result):
         return result
     return _lib.Utils.convert_number(result)
+
+
+def arithmetic(op: str, left: float, right: float) -> float:
+    """``left op right`` on doubles as JavaScript computes it (±Infinity, NaN included)."""
+    if op == "+":
+        return left + right
+    if op == "-":
+        return left - right
+    if op == "*":
+        return left * right
+    if op == "/":
+        return _divide(left, right)
+    # "%": JavaScript's remainder keeps the dividend's sign, like math.fmod
+    return math.fmod(left, right) if right != 0 else math.nan
 
 
 def _string_concat(self: Any, lhs: Any, rhs: Any) -> str:

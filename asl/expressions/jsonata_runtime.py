@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from asl.expressions import jsonata_compat, jsonata_functions
+from asl.expressions import jsonata_compat, jsonata_direct, jsonata_functions
 
 
 class CompileError(Exception):
@@ -45,13 +45,15 @@ class FunctionResult(Exception):
 
 
 class Compiled:
-    """A parsed expression: the engine object and its syntax tree."""
+    """A parsed expression: the engine object, its syntax tree and, for the simplest
+    expressions, a direct evaluator (see `asl.expressions.jsonata_direct`)."""
 
-    __slots__ = ("engine", "ast")
+    __slots__ = ("engine", "ast", "direct")
 
     def __init__(self, engine: Any):
         self.engine = engine
         self.ast = engine.ast
+        self.direct = jsonata_direct.compile_direct(engine.ast)
 
 
 #: How deep an evaluation may nest: AWS refuses depth 101, counted the way this engine
@@ -90,13 +92,42 @@ class _Guard:
 
 def _library() -> Any:
     """The ``jsonata`` package, imported (and prepared) on first use."""
-    global _lib
+    global _lib, _frame_class
     if _lib is None:
         import jsonata  # noqa: PLC0415 - heavy optional import, deferred on purpose
 
         jsonata_functions.prepare(jsonata)
+        _frame_class = _variables_frame(jsonata)
         _lib = jsonata
     return _lib
+
+
+_frame_class: Any = None
+
+
+def _variables_frame(lib: Any) -> Any:
+    """The engine frame class that reads the workflow variables from their mapping."""
+    null = lib.Utils.NULL_VALUE
+    missing = lib.Utils.NONE
+    base = lib.Jsonata.Frame
+
+    class VariablesFrame(base):  # type: ignore[misc, valid-type]
+        """An evaluation's frame: its own bindings, then the variables, then the functions."""
+
+        def __init__(self, parent: Any, variables: Mapping[str, Any]):
+            base.__init__(self, parent)
+            self.variables = variables
+
+        def lookup(self, name: str) -> Any:
+            value = self.bindings.get(name, missing)
+            if value is not missing:
+                return value
+            value = self.variables.get(name, missing)
+            if value is not missing:
+                return null if value is None else value
+            return self.parent.lookup(name)
+
+    return VariablesFrame
 
 
 def compile_source(source: str) -> Compiled:
@@ -143,16 +174,29 @@ def evaluate(
 ) -> Any:
     """Evaluate with ``$states`` and the variables bound; returns a plain JSON value."""
     lib = _library()
+    direct = compiled.direct
+    if direct is not None:
+        try:
+            return to_json(direct(states, variables), None)
+        except jsonata_direct.Fallback:
+            pass  # outside the plain cases: the engine decides
     null = lib.Utils.NULL_VALUE
-    bindings = {name: null if value is None else value for name, value in variables.items()}
+    engine = compiled.engine
+    # What Jsonata.evaluate(None, bindings) does, with the variables looked up when read
+    # instead of copied into the frame: a Map iteration sees every enclosing scope's.
+    frame = _frame_class(engine.environment, variables)
+    bindings = frame.bindings
     # The engine navigates plain dicts only.
     bindings["states"] = states if type(states) is dict else dict(states)
     guard = _Guard()
     bindings["__evaluate_entry"] = guard.enter
     bindings["__evaluate_exit"] = guard.leave
+    bindings["$"] = None
     _evaluation.now_millis = now_millis if now_millis is not None else int(time.time() * 1000)
     try:
-        raw = compiled.engine.evaluate(None, bindings)
+        if engine.errors is not None:
+            raise lib.JException("S0500", 0)
+        raw = engine.eval(engine.ast, None, frame)
     except lib.JException as err:
         raise EvaluationFailure(
             jsonata_compat.error_code(err), jsonata_compat.message_for(err)
