@@ -17,6 +17,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from asl import java
@@ -109,12 +110,16 @@ class Intrinsic:
         return _evaluate_call(self.call, _Scope(data, context, variables, field))
 
 
-@dataclass(frozen=True)
 class _Scope:
-    data: Any
-    context: Any
-    variables: Mapping[str, Any]
-    field: str
+    """What paths inside a call read (a plain class: one is made per evaluation)."""
+
+    __slots__ = ("data", "context", "variables", "field")
+
+    def __init__(self, data: Any, context: Any, variables: Mapping[str, Any], field: str):
+        self.data = data
+        self.context = context
+        self.variables = variables
+        self.field = field
 
 
 def _evaluate(argument: Argument, scope: _Scope) -> Any:
@@ -399,8 +404,12 @@ def _truncated_int(value: Any) -> int:
     return int(value)
 
 
-def _format_parts(template: str) -> list[str]:
-    """Split a Format template at its ``{}`` placeholders; lone braces are invalid."""
+@lru_cache(maxsize=1024)
+def _format_parts(template: str) -> tuple[str, ...]:
+    """Split a Format template at its ``{}`` placeholders; lone braces are invalid.
+
+    Cached: a template is usually a literal, split again on every evaluation otherwise.
+    """
     parts: list[str] = []
     current: list[str] = []
     pos = 0
@@ -422,7 +431,7 @@ def _format_parts(template: str) -> list[str]:
         current.append(char)
         pos += 1
     parts.append("".join(current))
-    return parts
+    return tuple(parts)
 
 
 # --------------------------------------------------------------------------- functions
