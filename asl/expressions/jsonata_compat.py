@@ -248,6 +248,11 @@ def _is_engine_function(value: Any) -> bool:
 # --- built-ins that raise Python errors where jsonata-js raises coded ones ----------------
 
 
+#: How long one regular-expression call ($match, $replace, $split, $contains) may run:
+#: Python's matcher cannot be interrupted, so a backtracking pattern would block the event
+#: loop past every timeout; the ``regex`` module stops at this bound (D1012).
+REGEX_TIMEOUT_SECONDS = 0.5
+
 #: The longest string and the largest array a built-in may build.  AWS refuses payloads over
 #: 256 KiB, so a value far beyond that can only fail later: refusing it before it is allocated
 #: keeps one expression from taking gigabytes.
@@ -298,6 +303,8 @@ def _generic_error(name: str) -> Callable[[Exception, list[Any]], Exception]:
     """The translation for a built-in without a specific one: no Python text leaks out."""
 
     def translate(err: Exception, args: list[Any]) -> Exception:
+        if isinstance(err, TimeoutError):  # a regular expression ran past its bound
+            return _lib.JException("D1012", -1, int(REGEX_TIMEOUT_SECONDS * 1000))
         if isinstance(err, OverflowError):
             return _lib.JException("D1001", -1, math.inf)
         if isinstance(err, MemoryError):

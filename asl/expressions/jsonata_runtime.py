@@ -146,7 +146,7 @@ def _parse(source: str) -> Any:
     # The port's tokenizer reads past the end after a trailing comment; a newline avoids it.
     for text in (source, source + "\n"):
         try:
-            return lib.Jsonata(text)
+            return lib.Jsonata(text, _regex_engine)
         except lib.JException as err:
             raise CompileError(
                 jsonata_compat.error_code(err), jsonata_compat.message_for(err), err.location
@@ -156,6 +156,57 @@ def _parse(source: str) -> Any:
         except Exception:  # noqa: BLE001 - the port's own failure; retried once, then reported
             continue
     raise CompileError("S0207", "Unexpected end of expression", len(source))
+
+
+class _BoundedPattern:
+    """A ``regex`` pattern whose searches stop after ``jsonata_compat.REGEX_TIMEOUT_SECONDS``."""
+
+    __slots__ = ("compiled",)
+
+    def __init__(self, compiled: Any):
+        self.compiled = compiled
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.search(*args, timeout=jsonata_compat.REGEX_TIMEOUT_SECONDS, **kwargs)
+
+    def match(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.match(*args, timeout=jsonata_compat.REGEX_TIMEOUT_SECONDS, **kwargs)
+
+    def fullmatch(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.fullmatch(
+            *args, timeout=jsonata_compat.REGEX_TIMEOUT_SECONDS, **kwargs
+        )
+
+    def finditer(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.finditer(*args, timeout=jsonata_compat.REGEX_TIMEOUT_SECONDS, **kwargs)
+
+    def sub(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.sub(*args, timeout=jsonata_compat.REGEX_TIMEOUT_SECONDS, **kwargs)
+
+    def split(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.split(*args, timeout=jsonata_compat.REGEX_TIMEOUT_SECONDS, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.compiled, name)  # pattern, flags, groups ...
+
+
+def _regex_engine(pattern: str, flags: Any) -> _BoundedPattern:
+    """The engine's regex literals, compiled by ``regex`` (interruptible) instead of ``re``."""
+    import regex  # noqa: PLC0415 - only expressions with regex literals need it
+
+    options = 0
+    if flags.case_insensitive:
+        options |= regex.IGNORECASE
+    if flags.multiline:
+        options |= regex.MULTILINE
+    return _BoundedPattern(regex.compile(pattern, options))
+
+
+def _regex_timeout() -> EvaluationFailure:
+    milliseconds = int(jsonata_compat.REGEX_TIMEOUT_SECONDS * 1000)
+    return EvaluationFailure(
+        "D1012", f"Evaluation timeout after {milliseconds} milliseconds. Check for infinite loop"
+    )
 
 
 def current_millis() -> int:
@@ -207,6 +258,8 @@ def evaluate(
             "Stack overflow. Check for non-terminating recursive function.  "
             "Consider rewriting as tail-recursive",
         ) from None
+    except TimeoutError:
+        raise _regex_timeout() from None
     except MemoryError:
         raise EvaluationFailure(
             None, "The expression needs more memory than is available"

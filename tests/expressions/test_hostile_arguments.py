@@ -250,3 +250,24 @@ def test_string_to_json_accepts_nesting_within_the_limit() -> None:
 def test_hash_with_a_non_string_algorithm_is_invalid_arguments(algorithm: Any) -> None:
     err = _intrinsic_error("States.Hash($.v, $.a)", v="x", a=algorithm)
     assert err.cause == "Invalid arguments in States.Hash"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$match($s, /(a|aa)+b/)",
+        "$replace($s, /(a|aa)+b/, 'x')",
+        "$contains($s, /(a|aa)+b/)",
+        "$split($s, /(a|aa)+b/)",
+    ],
+)
+def test_backtracking_regex_times_out_instead_of_blocking(text: str) -> None:
+    cause = _jsonata_cause(text, s="a" * 5_000)
+    assert cause.endswith(
+        "D1012: Evaluation timeout after 500 milliseconds. Check for infinite loop"
+    )
+
+
+def test_regex_literals_still_match_as_before() -> None:
+    expression = compile_jsonata("{% $match('abcabc', /B(c)/i).groups %}")
+    assert expression.evaluate({}, {}) == ["c", "c"]
