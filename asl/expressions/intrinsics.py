@@ -22,6 +22,7 @@ from typing import Any
 
 from asl import java
 from asl.errors import StatesError
+from asl.expressions import nests_deeper
 from asl.expressions.paths import Path, PathNotFound, PathSyntaxError, compile_path
 from asl.loading import MAX_DEPTH
 
@@ -481,7 +482,7 @@ def states_string_to_json(call: Call, args: list[Any]) -> Any:
         value = json.loads(text, parse_constant=_not_json, parse_float=_finite_float)
     except (ValueError, RecursionError):
         raise InvalidArguments() from None
-    if _nests_deeper(value, MAX_JSON_DEPTH):
+    if nests_deeper(value, MAX_JSON_DEPTH):
         raise InvalidArguments()
     return value
 
@@ -500,22 +501,6 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{text} is out of the double range")
     return value
-
-
-def _nests_deeper(value: Any, depth: int) -> bool:
-    """Whether a container lies more than ``depth`` levels below the top, checked level by level."""
-    level = [value] if isinstance(value, (dict, list)) else []
-    for _ in range(depth):
-        below = [
-            child
-            for node in level
-            for child in (node.values() if isinstance(node, dict) else node)
-            if isinstance(child, (dict, list))
-        ]
-        if not below:
-            return False
-        level = below
-    return bool(level)
 
 
 def states_json_to_string(call: Call, args: list[Any]) -> str:

@@ -17,8 +17,9 @@ import uuid as _uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from asl.expressions import jsonata_compat
+from asl.expressions import jsonata_compat, nests_deeper
 from asl.java import JavaRandom
+from asl.loading import MAX_DEPTH
 
 #: Digest algorithms ``$hash`` accepts (names as AWS spells them).
 HASH_ALGORITHMS = {
@@ -248,6 +249,8 @@ def _parse(args: list[Any]) -> Any:
         )
     except (ValueError, RecursionError):
         raise _custom_error("Invalid JSON") from None
+    if nests_deeper(value, MAX_DEPTH):
+        raise _custom_error("Invalid JSON")
     return _to_engine(value)
 
 
