@@ -251,7 +251,7 @@ def _is_engine_function(value: Any) -> bool:
 #: How long one regular-expression call ($match, $replace, $split, $contains) may run:
 #: Python's matcher cannot be interrupted, so a backtracking pattern would block the event
 #: loop past every timeout; the ``regex`` module stops at this bound (D1012).
-REGEX_TIMEOUT_SECONDS = 0.5
+REGEX_TIMEOUT_SECONDS = 0.25
 
 #: The longest string and the largest array a built-in may build.  AWS refuses payloads over
 #: 256 KiB, so a value far beyond that can only fail later: refusing it before it is allocated

@@ -492,7 +492,7 @@ _REGEX_FLAGS = {"i": "IGNORECASE", "m": "MULTILINE", "s": "DOTALL", "x": "VERBOS
 #: How long one ``=~`` match may run.  Java's matcher (Jayway's) backtracks without bound;
 #: a pattern such as ``/(a|aa)+b/`` against a long value would block the whole event loop
 #: (and every timeout with it), so a match running longer fails the evaluation instead.
-REGEX_TIMEOUT_SECONDS = 0.5
+REGEX_TIMEOUT_SECONDS = 0.25
 
 
 def parse_filter(text: str, operand: OperandFactory) -> Filter:
