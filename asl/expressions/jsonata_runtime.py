@@ -48,12 +48,28 @@ class Compiled:
     """A parsed expression: the engine object, its syntax tree and, for the simplest
     expressions, a direct evaluator (see `asl.expressions.jsonata_direct`)."""
 
-    __slots__ = ("engine", "ast", "direct")
+    __slots__ = ("engine", "ast", "_direct")
 
     def __init__(self, engine: Any):
         self.engine = engine
         self.ast = engine.ast
-        self.direct = jsonata_direct.compile_direct(engine.ast)
+        self._direct: Any = _NOT_YET
+
+    @property
+    def direct(self) -> jsonata_direct.Direct | None:
+        """The direct evaluator (None: the engine evaluates), built on first use: validating
+        a definition compiles its expressions but never evaluates them."""
+        direct = self._direct
+        if direct is _NOT_YET:
+            direct = self._direct = jsonata_direct.compile_direct(self.ast)
+        return direct  # type: ignore[no-any-return]
+
+    @direct.setter
+    def direct(self, value: jsonata_direct.Direct | None) -> None:
+        self._direct = value
+
+
+_NOT_YET = object()
 
 
 #: How deep an evaluation may nest: AWS refuses depth 101, counted the way this engine
