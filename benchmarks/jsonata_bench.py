@@ -1,11 +1,14 @@
 """How much JSONata costs: engine import, compiling, evaluating, templates, result copies.
 
 Run on demand: ``python benchmarks/jsonata_bench.py`` (from the repository root).  Prints
-one line per measurement, in microseconds per operation (best of several rounds).
+one line per measurement, in microseconds per operation (best of several rounds), then
+the inline-Map workload of issue 11: ``--map N`` sets its item count (default 100,000;
+0 skips it).
 """
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import time
@@ -15,6 +18,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import asl  # noqa: E402
 from asl.expressions.jsonata import (  # noqa: E402
     JsonataExpression,
     compile_jsonata,
@@ -67,8 +71,49 @@ def engine_import_ms() -> float:
     return float(out) * 1000
 
 
+def _map_machine(items: int, selector: bool) -> dict[str, Any]:
+    """A JSONata inline Map over ``[0..items-1]``: a bare Pass, or an ItemSelector and a
+    Pass computing its Output (the result is counted, to stay under the payload limit)."""
+    processor: dict[str, Any] = {"Type": "Pass", "End": True}
+    state: dict[str, Any] = {
+        "Type": "Map",
+        "Items": f"{{% [0..{items - 1}] %}}",
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "INLINE"},
+            "StartAt": "P",
+            "States": {"P": processor},
+        },
+        "Output": "{% $count($states.result) %}",
+        "End": True,
+    }
+    if selector:
+        state["ItemSelector"] = {
+            "value": "{% $states.context.Map.Item.Value %}",
+            "index": "{% $states.context.Map.Item.Index %}",
+        }
+        processor["Output"] = {
+            "double": "{% $states.input.value * 2 %}",
+            "id": "{% 'item-' & $states.input.index %}",
+        }
+    return {"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": state}}
+
+
+def map_workload(items: int) -> None:
+    """Seconds for an inline Map of ``items`` items, bare and with JSONata (issue 11)."""
+    for selector in (False, True):
+        machine = asl.parse(_map_machine(items, selector))
+        start = time.perf_counter()
+        execution = asl.run(machine, {}, max_history_events=None)
+        elapsed = time.perf_counter() - start
+        label = "ItemSelector + JSONata Pass" if selector else "bare Pass"
+        print(f"inline Map of {items} items, {label:<28}{elapsed:7.2f} s  {execution.status}")
+
+
 def main() -> None:
     """Print the measurements."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--map", type=int, default=100_000, help="Map items (0: skip)")
+    options = parser.parse_args()
     print(f"engine import (fresh process): {engine_import_ms():8.1f} ms")
     compile_jsonata("{% 1 %}")  # warm the engine
     states = {"input": _order(20), "context": {}}
@@ -103,6 +148,8 @@ def main() -> None:
     print(f"$states.input of ~150 KB:  {best(lambda: whole.evaluate(big, {}), 20):8.1f} us")
     summed = compile_jsonata("{% $sum($states.input.order.lines.price) %}")
     print(f"$sum over 2500 lines:      {best(lambda: summed.evaluate(big, {}), 20):8.1f} us")
+    if options.map:
+        map_workload(options.map)
 
 
 if __name__ == "__main__":

@@ -18,3 +18,19 @@ def json_type_name(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "array"
     return "object"
+
+
+def nests_deeper(value: Any, depth: int) -> bool:
+    """Whether a container lies more than ``depth`` levels below the top of a JSON value,
+    checked level by level (no recursion, so any depth is safe to ask about)."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    for _ in range(depth):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, (dict, list))
+        ]
+        if not level:
+            return False
+    return bool(level)

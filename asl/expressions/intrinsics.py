@@ -17,11 +17,14 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from asl import java
 from asl.errors import StatesError
+from asl.expressions import nests_deeper
 from asl.expressions.paths import Path, PathNotFound, PathSyntaxError, compile_path
+from asl.loading import MAX_DEPTH
 
 __all__ = [
     "FUNCTIONS",
@@ -108,12 +111,16 @@ class Intrinsic:
         return _evaluate_call(self.call, _Scope(data, context, variables, field))
 
 
-@dataclass(frozen=True)
 class _Scope:
-    data: Any
-    context: Any
-    variables: Mapping[str, Any]
-    field: str
+    """What paths inside a call read (a plain class: one is made per evaluation)."""
+
+    __slots__ = ("data", "context", "variables", "field")
+
+    def __init__(self, data: Any, context: Any, variables: Mapping[str, Any], field: str):
+        self.data = data
+        self.context = context
+        self.variables = variables
+        self.field = field
 
 
 def _evaluate(argument: Argument, scope: _Scope) -> Any:
@@ -132,6 +139,10 @@ def _evaluate_call(call: Call, scope: _Scope) -> Any:
     except InvalidArguments as exc:
         detail = f": {exc}" if str(exc) else ""
         raise StatesError(INTRINSIC_ERROR, f"Invalid arguments in {call.name}{detail}") from None
+    except StatesError:
+        raise
+    except Exception:  # noqa: BLE001 - hostile arguments (huge, deep): AWS's words, no Python's
+        raise StatesError(INTRINSIC_ERROR, f"Invalid arguments in {call.name}") from None
 
 
 def _resolve(path: Path, scope: _Scope) -> Any:
@@ -394,8 +405,12 @@ def _truncated_int(value: Any) -> int:
     return int(value)
 
 
-def _format_parts(template: str) -> list[str]:
-    """Split a Format template at its ``{}`` placeholders; lone braces are invalid."""
+@lru_cache(maxsize=1024)
+def _format_parts(template: str) -> tuple[str, ...]:
+    """Split a Format template at its ``{}`` placeholders; lone braces are invalid.
+
+    Cached: a template is usually a literal, split again on every evaluation otherwise.
+    """
     parts: list[str] = []
     current: list[str] = []
     pos = 0
@@ -417,7 +432,7 @@ def _format_parts(template: str) -> list[str]:
         current.append(char)
         pos += 1
     parts.append("".join(current))
-    return parts
+    return tuple(parts)
 
 
 # --------------------------------------------------------------------------- functions
@@ -454,14 +469,38 @@ def states_format(call: Call, args: list[Any]) -> str:
 
 
 def states_string_to_json(call: Call, args: list[Any]) -> Any:
-    """Parse JSON text; a blank string gives null (as AWS does)."""
+    """Parse JSON text; a blank string gives null (as AWS does).
+
+    What JSON cannot hold fails as invalid JSON, as AWS's parser refuses it: ``NaN``,
+    ``Infinity``, a number beyond the double range (``1e999``) and nesting deeper than
+    the documents asl loads (`asl.loading.MAX_DEPTH`).
+    """
     text = _require_string(args[0])
     if not text.strip():
         return None
     try:
-        return json.loads(text)
-    except ValueError:
+        value = json.loads(text, parse_constant=_not_json, parse_float=_finite_float)
+    except (ValueError, RecursionError):
         raise InvalidArguments() from None
+    if nests_deeper(value, MAX_JSON_DEPTH):
+        raise InvalidArguments()
+    return value
+
+
+# Parsed JSON may nest as deep as a loaded definition or input (deeper values cannot be
+# processed without exhausting Python's stack).
+MAX_JSON_DEPTH = MAX_DEPTH
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of the double range")
+    return value
 
 
 def states_json_to_string(call: Call, args: list[Any]) -> str:
@@ -573,7 +612,7 @@ def states_hash(call: Call, args: list[Any]) -> str:
             if not isinstance(data, (dict, list))
             else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         )
-    if len(data) > MAX_STRING_LENGTH or algorithm not in _HASHES:
+    if len(data) > MAX_STRING_LENGTH or not isinstance(algorithm, str) or algorithm not in _HASHES:
         raise InvalidArguments()
     import hashlib
 

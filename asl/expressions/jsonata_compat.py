@@ -36,6 +36,16 @@ def patch_engine(lib: Any) -> None:
     lib.Functions.string = staticmethod(string_function)
     lib.Jsonata.evaluate_numeric_expression = _numeric_expression
     lib.Signature.throw_validation_error = _throw_validation_error
+    lib.Jsonata.evaluate_string_concat = _string_concat
+    original_symbol = lib.Signature.get_symbol
+    null = lib.Utils.NULL_VALUE
+
+    def get_symbol(self: Any, value: Any) -> str:
+        # jsonata-js types JSON null as "l", which only "x", "j" and "a" accept; the port
+        # types it as a missing argument and then calls the function with it.
+        return "l" if value is null else original_symbol(self, value)
+
+    lib.Signature.get_symbol = get_symbol
     for name in ("jsonata.jsonata", "jsonata.parser", "jsonata.signature", "jsonata.functions"):
         module = sys.modules.get(name)
         if module is not None:
@@ -58,20 +68,33 @@ def _numeric_expression(self: Any, lhs: Any, rhs: Any, op: Any) -> Any:
         raise _lib.JException("T2002", -1, op, rhs)
     if lhs is None or rhs is None:
         return None
-    left, right = float(lhs), float(rhs)
-    if op == "+":
-        result = left + right
-    elif op == "-":
-        result = left - right
-    elif op == "*":
-        result = left * right
-    elif op == "/":
-        result = _divide(left, right)
-    else:  # "%": JavaScript's remainder keeps the dividend's sign, like math.fmod
-        result = math.fmod(left, right) if right != 0 else math.nan
+    result = arithmetic(op, finite_double(lhs), finite_double(rhs))
     if not math.isfinite(result):
         return result
     return _lib.Utils.convert_number(result)
+
+
+def arithmetic(op: str, left: float, right: float) -> float:
+    """``left op right`` on doubles as JavaScript computes it (±Infinity, NaN included)."""
+    if op == "+":
+        return left + right
+    if op == "-":
+        return left - right
+    if op == "*":
+        return left * right
+    if op == "/":
+        return _divide(left, right)
+    # "%": JavaScript's remainder keeps the dividend's sign, like math.fmod
+    return math.fmod(left, right) if right != 0 else math.nan
+
+
+def _string_concat(self: Any, lhs: Any, rhs: Any) -> str:
+    """``&``: both sides as strings, joined; refused beyond `MAX_VALUE_SIZE` characters."""
+    left = string_function(lhs) if lhs is not None else ""
+    right = string_function(rhs) if rhs is not None else ""
+    if len(left) + len(right) > MAX_VALUE_SIZE:
+        raise size_error("string built by the & operator", len(left) + len(right))
+    return str(left) + str(right)
 
 
 def _divide(left: float, right: float) -> float:
@@ -81,6 +104,22 @@ def _divide(left: float, right: float) -> float:
     if left == 0 or math.isnan(left):
         return math.nan
     return math.copysign(math.inf, left) * math.copysign(1.0, right)
+
+
+def to_double(value: int | float) -> float:
+    """A number as a JavaScript double: an integer beyond the double range is ±Infinity."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def finite_double(value: int | float) -> float:
+    """A number as a double; D1001 (as jsonata-js) when it is out of the double range."""
+    number = to_double(value)
+    if not math.isfinite(number) and not math.isnan(number):
+        raise _lib.JException("D1001", -1, number)
+    return number
 
 
 # --- signature errors --------------------------------------------------------------------
@@ -140,7 +179,7 @@ def _js_json(value: Any, indent: str | None, depth: int) -> str:
     if isinstance(value, int) and abs(value) < 2**63:
         return str(value)  # AWS keeps integers that fit a long exact
     if isinstance(value, (int, float)):
-        number = float(value)
+        number = to_double(value)
         if not math.isfinite(number):
             raise ValueError("non-finite number")
         if number.is_integer():
@@ -209,22 +248,88 @@ def _is_engine_function(value: Any) -> bool:
 # --- built-ins that raise Python errors where jsonata-js raises coded ones ----------------
 
 
-class _Wrapped:
-    """A built-in whose Python exceptions are turned into jsonata-js's coded errors."""
+#: How long one regular-expression call ($match, $replace, $split, $contains) may run:
+#: Python's matcher cannot be interrupted, so a backtracking pattern would block the event
+#: loop past every timeout; the ``regex`` module stops at this bound (D1012).
+REGEX_TIMEOUT_SECONDS = 0.25
 
-    def __init__(self, name: str, original: Any, translate: Callable[[Exception, list[Any]], Any]):
+#: The longest string and the largest array a built-in may build.  AWS refuses payloads over
+#: 256 KiB, so a value far beyond that can only fail later: refusing it before it is allocated
+#: keeps one expression from taking gigabytes.
+MAX_VALUE_SIZE = 16 * 1024 * 1024
+
+
+def size_error(what: str, size: Any) -> Exception:
+    """The error for a value that would exceed `MAX_VALUE_SIZE` (D3137, AWS's custom-error code)."""
+    return _lib.JException(
+        "D3137",
+        -1,
+        f"The size of the {what} must not exceed {MAX_VALUE_SIZE}. "
+        f"Attempted to allocate {js_number_text(to_double(size)) if isinstance(size, (int, float)) else size}.",
+    )
+
+
+class _Wrapped:
+    """A built-in whose Python exceptions are turned into jsonata-js's coded errors.
+
+    ``check`` (optional) refuses arguments before the original runs (sizes).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        original: Any,
+        translate: Callable[[Exception, list[Any]], Any],
+        check: Callable[[list[Any]], None] | None = None,
+    ):
         self.name = name
         self.original = original
         self.translate = translate
+        self.check = check
 
     def call(self, input: Any, args: Sequence[Any] | None) -> Any:  # noqa: A002 - engine API
         """Call the original; translate what it raises."""
+        if self.check is not None:
+            self.check(list(args or []))
         try:
             return self.original.call(input, args)
-        except _lib.JException:
+        except (_lib.JException, RecursionError):
             raise
         except Exception as err:  # noqa: BLE001 - every Python error becomes a JSONata one
             raise self.translate(err, list(args or [])) from None
+
+
+def _generic_error(name: str) -> Callable[[Exception, list[Any]], Exception]:
+    """The translation for a built-in without a specific one: no Python text leaks out."""
+
+    def translate(err: Exception, args: list[Any]) -> Exception:
+        if isinstance(err, TimeoutError):  # a regular expression ran past its bound
+            return _lib.JException("D1012", -1, int(REGEX_TIMEOUT_SECONDS * 1000))
+        if isinstance(err, OverflowError):
+            return _lib.JException("D1001", -1, math.inf)
+        if isinstance(err, MemoryError):
+            return size_error(f"result of function {name}", "more than is available")
+        return _lib.JException("D3137", -1, f"The arguments of function {name} cannot be evaluated")
+
+    return translate
+
+
+def _check_pad(args: list[Any]) -> None:
+    """``$pad`` allocates ``|width|`` characters: refuse a width beyond `MAX_VALUE_SIZE`."""
+    width = args[1] if len(args) > 1 else None
+    if isinstance(width, (int, float)) and not isinstance(width, bool):
+        if abs(to_double(width)) > MAX_VALUE_SIZE:
+            raise size_error("string padded by function pad", abs(width))
+
+
+def _check_append(args: list[Any]) -> None:
+    """``$append`` may double an array per call: refuse a result beyond `MAX_VALUE_SIZE`."""
+    total = sum(len(arg) if isinstance(arg, list) else 1 for arg in args[:2])
+    if total > MAX_VALUE_SIZE:
+        raise size_error("array built by function append", total)
+
+
+_CHECKS: dict[str, Callable[[list[Any]], None]] = {"pad": _check_pad, "append": _check_append}
 
 
 def _first(args: list[Any]) -> Any:
@@ -272,7 +377,9 @@ def _picture_error(err: Exception, args: list[Any]) -> Exception:
             return _lib.JException(code, -1, picture)
     if isinstance(err, KeyError):
         return _lib.JException("D3132", -1, str(err.args[0]) if err.args else None)
-    return _lib.JException("D3137", -1, text)
+    if isinstance(err, RuntimeError) and type(err) is RuntimeError:
+        return _lib.JException("D3137", -1, text)  # the port's own picture messages
+    return _generic_error("date/time")(err, args)
 
 
 _TRANSLATIONS: dict[str, Callable[[Exception, list[Any]], Exception]] = {
@@ -355,17 +462,25 @@ def _merge_sort(items: list[Any], swap: Callable[[Any, Any], bool]) -> list[Any]
 
 
 def wrapped_builtins(lib: Any) -> dict[str, Any]:
-    """Engine function objects to bind over the port's built-ins of the same name."""
+    """Engine function objects to bind over the port's built-ins of the same name.
+
+    Every built-in is wrapped so that a Python exception becomes a coded JSONata error.
+    """
     wrapped: dict[str, Any] = {}
     original_sort = lib.Jsonata.static_frame.lookup("sort")
     sort = lib.Jsonata.JFunction(_Sort(), None)
     sort.signature = original_sort.signature
     wrapped["sort"] = sort
-    for name, translate in _TRANSLATIONS.items():
-        original = lib.Jsonata.static_frame.lookup(name)
-        if original is None:
+    for name in sorted(lib.Jsonata.static_frame.bindings):
+        if name in wrapped or name == "eval":
             continue
-        function = lib.Jsonata.JFunction(_Wrapped(name, original, translate), None)
+        original = lib.Jsonata.static_frame.lookup(name)
+        if original is None or getattr(original, "signature", None) is None:
+            continue
+        translate = _TRANSLATIONS.get(name) or _generic_error(name)
+        function = lib.Jsonata.JFunction(
+            _Wrapped(name, original, translate, _CHECKS.get(name)), None
+        )
         function.signature = original.signature
         wrapped[name] = function
     return wrapped
@@ -373,9 +488,7 @@ def wrapped_builtins(lib: Any) -> dict[str, Any]:
 
 def wrap_call(name: str, function: Any) -> Any:
     """Wrap one of our own engine functions with the translation for ``name``, if any."""
-    translate = _TRANSLATIONS.get(name)
-    if translate is None:
-        return function
+    translate = _TRANSLATIONS.get(name) or _generic_error(name)
     wrapped = _lib.Jsonata.JFunction(_Wrapped(name, function, translate), None)
     wrapped.signature = function.signature
     return wrapped
@@ -442,6 +555,13 @@ def error_code(err: Any) -> str | None:
 
 def message_for(err: Any) -> str:
     """The jsonata-js message for an engine exception (without the ``CODE: `` prefix)."""
+    try:
+        return _message_for(err)
+    except Exception:  # noqa: BLE001 - a value the template cannot show: say what failed
+        return "The expression could not be evaluated"
+
+
+def _message_for(err: Any) -> str:
     raw_code = getattr(err, "error", None)
     code = error_code(err)
     template = _JS_TEMPLATES.get(code) if code else None

@@ -17,8 +17,9 @@ import uuid as _uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from asl.expressions import jsonata_compat
+from asl.expressions import jsonata_compat, nests_deeper
 from asl.java import JavaRandom
+from asl.loading import MAX_DEPTH
 
 #: Digest algorithms ``$hash`` accepts (names as AWS spells them).
 HASH_ALGORITHMS = {
@@ -43,7 +44,14 @@ class _AwsFunction:
 
     def call(self, input: Any, args: Sequence[Any] | None) -> Any:  # noqa: A002 - engine API
         """Run the function with the evaluated arguments (JSONata undefined is None)."""
-        return self.implementation(list(args or []))
+        try:
+            return self.implementation(list(args or []))
+        except (_lib.JException, RecursionError):
+            raise
+        except OverflowError:
+            raise _lib.JException("D1001", -1, math.inf) from None
+        except Exception:  # noqa: BLE001 - no Python text may reach a cause
+            raise _custom_error("The arguments of the function cannot be evaluated") from None
 
 
 def prepare(lib: Any) -> None:
@@ -184,6 +192,9 @@ def _range(args: list[Any]) -> Any:
     step = _integer(step_argument, "range", 3)
     if step == 0 or (step > 0 and start > end) or (step < 0 and start < end):
         return None
+    size = (end - start) // step + 1
+    if size > jsonata_compat.MAX_VALUE_SIZE:
+        raise jsonata_compat.size_error("sequence allocated by function range", size)
     return _sequence(list(range(start, end + (1 if step > 0 else -1), step)))
 
 
@@ -230,15 +241,30 @@ def _parse(args: list[Any]) -> Any:
     if not isinstance(text, str):
         raise _signature_error("parse", 1)
     try:
-        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
-    except ValueError:
+        value = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_unique_keys,
+        )
+    except (ValueError, RecursionError):
         raise _custom_error("Invalid JSON") from None
+    if nests_deeper(value, MAX_DEPTH):
+        raise _custom_error("Invalid JSON")
     return _to_engine(value)
 
 
 def _reject_constant(name: str) -> Any:
     """Refuse ``NaN``/``Infinity``, which are not JSON."""
     raise ValueError(f"not JSON: {name}")
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number as a double; one beyond the double range (``1e999``) is refused."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {text}")
+    return value
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

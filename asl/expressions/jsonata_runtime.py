@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from asl.expressions import jsonata_compat, jsonata_functions
+from asl.expressions import jsonata_compat, jsonata_direct, jsonata_functions
 
 
 class CompileError(Exception):
@@ -45,13 +45,31 @@ class FunctionResult(Exception):
 
 
 class Compiled:
-    """A parsed expression: the engine object and its syntax tree."""
+    """A parsed expression: the engine object, its syntax tree and, for the simplest
+    expressions, a direct evaluator (see `asl.expressions.jsonata_direct`)."""
 
-    __slots__ = ("engine", "ast")
+    __slots__ = ("engine", "ast", "_direct")
 
     def __init__(self, engine: Any):
         self.engine = engine
         self.ast = engine.ast
+        self._direct: Any = _NOT_YET
+
+    @property
+    def direct(self) -> jsonata_direct.Direct | None:
+        """The direct evaluator (None: the engine evaluates), built on first use: validating
+        a definition compiles its expressions but never evaluates them."""
+        direct = self._direct
+        if direct is _NOT_YET:
+            direct = self._direct = jsonata_direct.compile_direct(self.ast)
+        return direct  # type: ignore[no-any-return]
+
+    @direct.setter
+    def direct(self, value: jsonata_direct.Direct | None) -> None:
+        self._direct = value
+
+
+_NOT_YET = object()
 
 
 #: How deep an evaluation may nest: AWS refuses depth 101, counted the way this engine
@@ -90,13 +108,42 @@ class _Guard:
 
 def _library() -> Any:
     """The ``jsonata`` package, imported (and prepared) on first use."""
-    global _lib
+    global _lib, _frame_class
     if _lib is None:
         import jsonata  # noqa: PLC0415 - heavy optional import, deferred on purpose
 
         jsonata_functions.prepare(jsonata)
+        _frame_class = _variables_frame(jsonata)
         _lib = jsonata
     return _lib
+
+
+_frame_class: Any = None
+
+
+def _variables_frame(lib: Any) -> Any:
+    """The engine frame class that reads the workflow variables from their mapping."""
+    null = lib.Utils.NULL_VALUE
+    missing = lib.Utils.NONE
+    base = lib.Jsonata.Frame
+
+    class VariablesFrame(base):  # type: ignore[misc, valid-type]
+        """An evaluation's frame: its own bindings, then the variables, then the functions."""
+
+        def __init__(self, parent: Any, variables: Mapping[str, Any]):
+            base.__init__(self, parent)
+            self.variables = variables
+
+        def lookup(self, name: str) -> Any:
+            value = self.bindings.get(name, missing)
+            if value is not missing:
+                return value
+            value = self.variables.get(name, missing)
+            if value is not missing:
+                return null if value is None else value
+            return self.parent.lookup(name)
+
+    return VariablesFrame
 
 
 def compile_source(source: str) -> Compiled:
@@ -115,7 +162,7 @@ def _parse(source: str) -> Any:
     # The port's tokenizer reads past the end after a trailing comment; a newline avoids it.
     for text in (source, source + "\n"):
         try:
-            return lib.Jsonata(text)
+            return lib.Jsonata(text, _regex_engine)
         except lib.JException as err:
             raise CompileError(
                 jsonata_compat.error_code(err), jsonata_compat.message_for(err), err.location
@@ -125,6 +172,57 @@ def _parse(source: str) -> Any:
         except Exception:  # noqa: BLE001 - the port's own failure; retried once, then reported
             continue
     raise CompileError("S0207", "Unexpected end of expression", len(source))
+
+
+class _BoundedPattern:
+    """A ``regex`` pattern whose searches stop after ``jsonata_compat.REGEX_TIMEOUT_SECONDS``."""
+
+    __slots__ = ("compiled",)
+
+    def __init__(self, compiled: Any):
+        self.compiled = compiled
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.search(*args, timeout=jsonata_compat.REGEX_TIMEOUT_SECONDS, **kwargs)
+
+    def match(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.match(*args, timeout=jsonata_compat.REGEX_TIMEOUT_SECONDS, **kwargs)
+
+    def fullmatch(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.fullmatch(
+            *args, timeout=jsonata_compat.REGEX_TIMEOUT_SECONDS, **kwargs
+        )
+
+    def finditer(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.finditer(*args, timeout=jsonata_compat.REGEX_TIMEOUT_SECONDS, **kwargs)
+
+    def sub(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.sub(*args, timeout=jsonata_compat.REGEX_TIMEOUT_SECONDS, **kwargs)
+
+    def split(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.split(*args, timeout=jsonata_compat.REGEX_TIMEOUT_SECONDS, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.compiled, name)  # pattern, flags, groups ...
+
+
+def _regex_engine(pattern: str, flags: Any) -> _BoundedPattern:
+    """The engine's regex literals, compiled by ``regex`` (interruptible) instead of ``re``."""
+    import regex  # noqa: PLC0415 - only expressions with regex literals need it
+
+    options = 0
+    if flags.case_insensitive:
+        options |= regex.IGNORECASE
+    if flags.multiline:
+        options |= regex.MULTILINE
+    return _BoundedPattern(regex.compile(pattern, options))
+
+
+def _regex_timeout() -> EvaluationFailure:
+    milliseconds = int(jsonata_compat.REGEX_TIMEOUT_SECONDS * 1000)
+    return EvaluationFailure(
+        "D1012", f"Evaluation timeout after {milliseconds} milliseconds. Check for infinite loop"
+    )
 
 
 def current_millis() -> int:
@@ -143,16 +241,29 @@ def evaluate(
 ) -> Any:
     """Evaluate with ``$states`` and the variables bound; returns a plain JSON value."""
     lib = _library()
+    direct = compiled.direct
+    if direct is not None:
+        try:
+            return to_json(direct(states, variables), None)
+        except jsonata_direct.Fallback:
+            pass  # outside the plain cases: the engine decides
     null = lib.Utils.NULL_VALUE
-    bindings = {name: null if value is None else value for name, value in variables.items()}
+    engine = compiled.engine
+    # What Jsonata.evaluate(None, bindings) does, with the variables looked up when read
+    # instead of copied into the frame: a Map iteration sees every enclosing scope's.
+    frame = _frame_class(engine.environment, variables)
+    bindings = frame.bindings
     # The engine navigates plain dicts only.
     bindings["states"] = states if type(states) is dict else dict(states)
     guard = _Guard()
     bindings["__evaluate_entry"] = guard.enter
     bindings["__evaluate_exit"] = guard.leave
+    bindings["$"] = None
     _evaluation.now_millis = now_millis if now_millis is not None else int(time.time() * 1000)
     try:
-        raw = compiled.engine.evaluate(None, bindings)
+        if engine.errors is not None:
+            raise lib.JException("S0500", 0)
+        raw = engine.eval(engine.ast, None, frame)
     except lib.JException as err:
         raise EvaluationFailure(
             jsonata_compat.error_code(err), jsonata_compat.message_for(err)
@@ -163,8 +274,17 @@ def evaluate(
             "Stack overflow. Check for non-terminating recursive function.  "
             "Consider rewriting as tail-recursive",
         ) from None
-    except Exception as err:  # noqa: BLE001 - the port raises plain Python errors at times
-        raise EvaluationFailure(None, str(err) or type(err).__name__) from None
+    except TimeoutError:
+        raise _regex_timeout() from None
+    except MemoryError:
+        raise EvaluationFailure(
+            None, "The expression needs more memory than is available"
+        ) from None
+    except OverflowError:
+        raise EvaluationFailure("D1001", "Number out of range: null") from None
+    except Exception:  # noqa: BLE001 - the port raises plain Python errors at times
+        # Its texts name Python types ("'NullValue' object has no attribute ..."): not shown.
+        raise EvaluationFailure(None, "The expression could not be evaluated") from None
     finally:
         _evaluation.now_millis = None
     if raw is None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from asl.errors import StatesError
 from asl.java import double_to_string, utf16_comparable
 
 __all__ = [
@@ -475,7 +476,8 @@ class _Literal:
 
 @dataclass(frozen=True)
 class _Pattern:
-    regex: re.Pattern[str]
+    regex: Any  # a ``regex`` module pattern (Java-like syntax, interruptible matching)
+    source: str
 
 
 _Operand = PathOperand | _Literal | _Pattern
@@ -485,14 +487,19 @@ _WORD_OPERATORS = frozenset({"in", "nin", "size", "empty", "contains"})
 _NUMBER_CHARS = frozenset("0123456789.eE+-")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+_REGEX_FLAGS = {"i": "IGNORECASE", "m": "MULTILINE", "s": "DOTALL", "x": "VERBOSE"}
+
+#: How long one ``=~`` match may run.  Java's matcher (Jayway's) backtracks without bound;
+#: a pattern such as ``/(a|aa)+b/`` against a long value would block the whole event loop
+#: (and every timeout with it), so a match running longer fails the evaluation instead.
+REGEX_TIMEOUT_SECONDS = 0.25
 
 
 def parse_filter(text: str, operand: OperandFactory) -> Filter:
     """Compile a filter body such as ``(@.price < 10 && @.cat == 'a')`` to a Filter step.
 
     ``operand`` compiles the paths inside it. Raises FilterSyntaxError for anything
-    outside the supported grammar (the caller then falls back to another engine).
+    outside the grammar Jayway accepts (a path error, as on AWS).
     """
     parser = _FilterParser(text, operand)
     predicate = parser.parse()
@@ -713,16 +720,19 @@ class _FilterParser:
             raise self.error("unterminated regular expression")
         source = text[self.pos + 1 : pos]
         pos += 1
+        import regex  # noqa: PLC0415 - only filters with =~ need it
+
         flags = 0
         while pos < len(text) and text[pos].isalpha():
-            flags |= _REGEX_FLAGS.get(text[pos], 0)
+            name = _REGEX_FLAGS.get(text[pos])
+            flags |= getattr(regex, name) if name else 0
             pos += 1
         try:
-            regex = re.compile(source, flags)
-        except re.error as exc:
+            compiled = regex.compile(source, flags)
+        except (regex.error, ValueError, OverflowError) as exc:
             raise self.error(f"invalid regular expression ({exc})") from None
         self.pos = pos
-        return _Pattern(regex)
+        return _Pattern(compiled, source)
 
     def parse_number(self) -> _Literal:
         text = self.text
@@ -1147,16 +1157,37 @@ def _regex_relation(left: _Operand, right: _Operand) -> Predicate:
         return _never
     pattern, other = (left, right) if isinstance(left, _Pattern) else (right, left)
     assert isinstance(pattern, _Pattern)
-    regex = pattern.regex
     get = _reader(other)
+    fullmatch = _bounded_fullmatch(pattern)
 
     def matches(item: Any, root: Any) -> bool:
         value = get(item, root)
         if type(value) is list:
-            return any(regex.fullmatch(_regex_input(v)) for v in value)
-        return regex.fullmatch(_regex_input(value)) is not None
+            return any(fullmatch(_regex_input(v)) for v in value)
+        return fullmatch(_regex_input(value))
 
     return matches
+
+
+class RegexTimeout(StatesError):
+    """An ``=~`` match ran longer than `REGEX_TIMEOUT_SECONDS` (``States.Runtime``)."""
+
+
+def _bounded_fullmatch(pattern: _Pattern) -> Callable[[str], bool]:
+    """``fullmatch`` that gives up after `REGEX_TIMEOUT_SECONDS` with `RegexTimeout`."""
+    regex = pattern.regex
+
+    def fullmatch(value: str) -> bool:
+        try:
+            return regex.fullmatch(value, timeout=REGEX_TIMEOUT_SECONDS) is not None
+        except TimeoutError:
+            raise RegexTimeout(
+                "States.Runtime",
+                f"The regular expression /{pattern.source}/ of a JSONPath filter took longer "
+                f"than {REGEX_TIMEOUT_SECONDS} seconds to match a value of {len(value)} characters",
+            ) from None
+
+    return fullmatch
 
 
 def _regex_input(value: Any) -> str:

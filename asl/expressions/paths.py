@@ -2,8 +2,8 @@
 
 A Reference Path (``$.a.b[0]``, ``$['x y']``) compiles to a tuple of keys walked
 directly. Real JSONPath features (wildcards, filters, slices, unions, ``..``) compile
-to a chain of steps evaluated by ``jsonpath_eval`` with Jayway's semantics; only a
-filter outside its grammar is handed to ``jsonpath_ng.ext`` (parsed once). Error texts
+to a chain of steps evaluated by ``jsonpath_eval`` with Jayway's semantics; a filter
+outside Jayway's grammar is a path error, as on AWS (no other dialect is tried). Error texts
 imitate Jayway JSONPath, the library AWS uses, because AWS puts them in
 ``States.Runtime`` causes.
 """
@@ -83,7 +83,6 @@ class Path:
         "_rest",
         "_function",
         "_select",
-        "_jp",
     )
 
     text: str
@@ -94,7 +93,6 @@ class Path:
     _rest: str
     _function: str | None
     _select: Callable[[Any, Any], list[Any]] | None
-    _jp: Any
 
     def __init__(
         self,
@@ -115,8 +113,6 @@ class Path:
         set_(self, "_function", function)
         set_(self, "definite", not rest)
         set_(self, "_select", select)
-        # jsonpath-ng only runs what the native steps do not cover (exotic filters).
-        set_(self, "_jp", _jsonpath_ng("$" + rest) if rest and select is None else None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Path is immutable")
@@ -185,10 +181,7 @@ class Path:
                 if type(node) is not list or not -len(node) <= step < len(node):
                     return _apply_function(self, [])
                 node = node[step]
-        if self._select is not None:
-            matches = self._select(node, root)
-        else:
-            matches = [match.value for match in self._jp.find(node)]
+        matches = self._select(node, root) if self._select is not None else [node]
         if self._function is None:
             return matches
         return _apply_function(self, matches)
@@ -225,20 +218,6 @@ def _compile_cached(text: str) -> Path:
     return _Parser(text).parse()
 
 
-@lru_cache(maxsize=1024)
-def _jsonpath_ng(text: str) -> Any:
-    """jsonpath-ng's parser is slow, so each distinct text is parsed once."""
-    from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
-    from jsonpath_ng.ext import parse
-
-    try:
-        return parse(text)
-    except (JsonPathParserError, JsonPathLexerError, ValueError, TypeError) as exc:
-        raise PathSyntaxError(f"unsupported JSONPath expression '{text}': {exc}") from None
-    except Exception as exc:  # jsonpath-ng raises bare Exception for some lexer errors
-        raise PathSyntaxError(f"unsupported JSONPath expression '{text}': {exc}") from None
-
-
 # --------------------------------------------------------------------------- parsing
 
 
@@ -249,9 +228,8 @@ class _Parser:
         self.text = text
         self.pos = 0
         self.steps: list[Step] = []
-        self.rest: list[str] = []  # jsonpath-ng text, once the path became indefinite
-        self.selectors: list[jp.Step] = []  # the same, as native steps
-        self.native = True  # False once a filter needs jsonpath-ng
+        self.rest: list[str] = []  # normalized text, once the path became indefinite
+        self.selectors: list[jp.Step] = []  # the same, as steps
         self.function: str | None = None
 
     def error(self, what: str) -> PathSyntaxError:
@@ -259,7 +237,8 @@ class _Parser:
 
     def parse(self) -> Path:
         root, variable = self.parse_root()
-        end = len(self.text)
+        # Jayway trims the path it compiles: "$$.Execution.Name " is "$$.Execution.Name".
+        end = len(self.text.rstrip(" \t\r\n"))
         while self.pos < end:
             if self.function is not None:
                 raise self.error(f"nothing may follow the function {self.function}()")
@@ -270,7 +249,7 @@ class _Parser:
                 self.parse_bracket()
             else:
                 raise self.error(f"unexpected character {char!r}")
-        select = jp.compile_steps(self.selectors) if self.rest and self.native else None
+        select = jp.compile_steps(self.selectors) if self.rest else None
         return Path(
             self.text,
             root,
@@ -308,14 +287,10 @@ class _Parser:
         else:
             self.steps.append(step)
 
-    def indefinite(self, fragment: str, *steps: jp.Step | None) -> None:
-        """A step of the indefinite part: its jsonpath-ng text and native steps."""
+    def indefinite(self, fragment: str, *steps: jp.Step) -> None:
+        """A step of the indefinite part: its normalized text and its steps."""
         self.rest.append(fragment)
-        for step in steps:
-            if step is None:
-                self.native = False
-            else:
-                self.selectors.append(step)
+        self.selectors.extend(steps)
 
     def parse_dot(self) -> None:
         text = self.text
@@ -326,6 +301,10 @@ class _Parser:
         if text.startswith("*", self.pos):
             self.pos += 1
             self.indefinite(".*", jp.Wildcard())
+            return
+        if text.startswith("[", self.pos):
+            # Jayway reads the token after a '.' as it reads any token: "$.[0]" is "$[0]"
+            self.parse_bracket()
             return
         start = self.pos
         while self.pos < len(text) and text[self.pos] not in _DOT_NAME_STOP:
@@ -442,9 +421,9 @@ def _quoted_keys(inner: str, parser: _Parser, start: int) -> list[str]:
             raise parser.error("expected a quoted property name after ','")
 
 
-def _indefinite_bracket(fragment: str, parser: _Parser) -> tuple[str, jp.Step | None]:
+def _indefinite_bracket(fragment: str, parser: _Parser) -> tuple[str, jp.Step]:
     """An indefinite bracket (``[*]``, ``[1:3]``, ``[0,2]``, ``['a','b']``, ``[?(...)]``):
-    its jsonpath-ng text and native step (None for a filter only jsonpath-ng reads)."""
+    its normalized text and step."""
     inner = fragment[1:-1].strip()
     if not inner:
         raise parser.error("empty brackets")
@@ -454,7 +433,7 @@ def _indefinite_bracket(fragment: str, parser: _Parser) -> tuple[str, jp.Step | 
         body = inner[1:].strip()
         if not (body.startswith("(") and body.endswith(")")):
             raise parser.error("a filter must look like [?(<expression>)]")
-        return "[?" + body + "]", _filter_step(body)
+        return "[?" + body + "]", _filter_step(body, parser)
     if inner[0] in "'\"":
         keys = _quoted_keys(inner, parser, parser.pos)
         step: jp.Step = jp.Key(keys[0]) if len(keys) == 1 else jp.Keys(tuple(keys))
@@ -475,12 +454,12 @@ def _indefinite_bracket(fragment: str, parser: _Parser) -> tuple[str, jp.Step | 
     raise parser.error(f"unsupported bracket expression {fragment!r}")
 
 
-def _filter_step(body: str) -> jp.Filter | None:
-    """The native step of a filter body ``(...)``; None when only jsonpath-ng can read it."""
+def _filter_step(body: str, parser: _Parser) -> jp.Filter:
+    """The step of a filter body ``(...)``; a path error when Jayway's grammar refuses it."""
     try:
         return jp.parse_filter(body, _filter_operand)
-    except jp.FilterSyntaxError:
-        return None
+    except jp.FilterSyntaxError as exc:
+        raise parser.error(f"invalid filter: {exc}") from None
 
 
 def _filter_operand(text: str) -> jp.PathOperand:
@@ -537,7 +516,7 @@ def _is_int(text: str) -> bool:
 
 
 def _quote(key: str) -> str:
-    """A key as a jsonpath-ng quoted name."""
+    """A key as a quoted name in normalized text."""
     if "'" not in key:
         return f"'{key}'"
     return '"' + key.replace('"', '\\"') + '"'

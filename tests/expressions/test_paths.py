@@ -52,10 +52,10 @@ def test_reference_path_selects_one_value(text: str, expected: object) -> None:
     assert path.find(DATA) == expected
 
 
-def test_reference_path_compiles_to_direct_steps_without_jsonpath_ng() -> None:
+def test_reference_path_compiles_to_direct_steps() -> None:
     path = compile_path("$.a.b[0]")
     assert path.steps == ("a", "b", 0)
-    assert path._jp is None
+    assert path._select is None
 
 
 def test_quoted_key_keeps_backslashes_as_written() -> None:

@@ -60,14 +60,21 @@ def find(text: str, data: Any = SHOP) -> Any:
 def test_supported_paths_are_evaluated_natively(text: str) -> None:
     path = compile_path(text)
     assert path._select is not None or path.definite
-    assert path._jp is None
 
 
-def test_filters_outside_the_grammar_fall_back_to_jsonpath_ng() -> None:
-    # A single '=' is not Jayway syntax, but jsonpath-ng reads it; it keeps working.
-    path = compile_path("$.items[?(@.id = 1)].name")
-    assert path._jp is not None
-    assert path.find(SHOP) == ["Apple"]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$.items[?(@.id = 1)].name",  # Jayway: "Filter operator = is not supported!"
+        "$.items[?(@.id == 1 &&)]",
+        "$.items[?(@.id <> 1)]",
+        "$.items[?(@.price > 1 and @.price < 3)]",
+    ],
+)
+def test_filters_outside_jayways_grammar_are_path_errors(text: str) -> None:
+    # AWS compiles paths with Jayway: no other JSONPath dialect is tried at run time
+    with pytest.raises(PathSyntaxError, match="invalid filter"):
+        compile_path(text)
 
 
 # --------------------------------------------------------------------------- wildcards
