@@ -13,6 +13,7 @@ from typing import Any
 
 from asl import ast
 from asl.expressions.paths import compile_path, compile_reference_path
+from asl.expressions.patterns import compile_string_pattern
 from asl.expressions.templates import compile_template
 
 # the default of InputPath, OutputPath, ResultPath and ItemsPath, compiled once
@@ -482,24 +483,6 @@ def _ts_regex() -> Any:
 
 
 _TS = _ts_regex()
-
-
-def compile_string_pattern(pattern: str) -> Any:
-    """A compiled regex for ``StringMatches``: ``*`` is the only wildcard, ``\\*`` and
-    ``\\\\`` escape."""
-    import re
-
-    out = []
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if ch == "*" else re.escape(ch))
-        i += 1
-    return re.compile("".join(out), re.DOTALL)
 
 
 def parse_definition(source: Any, *, filename: str | None = None) -> ast.StateMachine:

@@ -13,6 +13,8 @@ import hashlib
 import json
 import math
 import random as _random
+import threading
+import time
 import uuid as _uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -20,6 +22,19 @@ from typing import Any
 from asl.expressions import jsonata_compat, nests_deeper
 from asl.java import JavaRandom
 from asl.loading import MAX_DEPTH
+
+# the evaluation running on this thread: its ``$now()``/``$millis()`` time (set by
+# asl.expressions.jsonata_runtime around each evaluation)
+EVALUATION = threading.local()
+
+
+def current_millis() -> int:
+    """The ``$now()``/``$millis()`` time of the evaluation running on this thread."""
+    value = getattr(EVALUATION, "now_millis", None)
+    if value is None:
+        return int(time.time() * 1000)
+    return int(value)
+
 
 #: Digest algorithms ``$hash`` accepts (names as AWS spells them).
 HASH_ALGORITHMS = {
@@ -284,7 +299,6 @@ def _to_engine(value: Any) -> Any:
 
 def _now(args: list[Any]) -> Any:
     """``$now([picture[, timezone]])`` at the evaluation's time (see ``now_millis``)."""
-    from asl.expressions.jsonata_runtime import current_millis  # noqa: PLC0415 - cycle
 
     picture = _argument(args, 0)
     timezone = _argument(args, 1)
@@ -293,7 +307,6 @@ def _now(args: list[Any]) -> Any:
 
 def _millis(args: list[Any]) -> int:
     """``$millis()`` at the evaluation's time."""
-    from asl.expressions.jsonata_runtime import current_millis  # noqa: PLC0415 - cycle
 
     return current_millis()
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from asl.expressions import jsonata_compat, jsonata_direct, jsonata_functions
+from asl.expressions.jsonata_functions import EVALUATION as _evaluation
 
 
 class CompileError(Exception):
@@ -79,7 +79,6 @@ MAX_DEPTH = 100
 TIMEOUT_SECONDS = 10.0
 
 _lib: Any = None
-_evaluation = threading.local()
 
 
 class _Guard:
@@ -223,14 +222,6 @@ def _regex_timeout() -> EvaluationFailure:
     return EvaluationFailure(
         "D1012", f"Evaluation timeout after {milliseconds} milliseconds. Check for infinite loop"
     )
-
-
-def current_millis() -> int:
-    """The ``$now()``/``$millis()`` time of the evaluation running on this thread."""
-    value = getattr(_evaluation, "now_millis", None)
-    if value is None:
-        return int(time.time() * 1000)
-    return int(value)
 
 
 def evaluate(

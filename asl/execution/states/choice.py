@@ -19,6 +19,7 @@ from asl.execution.pipeline import apply_input_path, evaluate_assign, store_vari
 from asl.execution.step import QueryEvaluationFailure, Result, Step, compact, evaluate_jsonata
 from asl.expressions import json_type_name as json_type
 from asl.expressions.paths import PathNotFound
+from asl.expressions.patterns import compile_string_pattern
 from asl.expressions.templates import resolve
 from asl.parser import parse_timestamp_or_none
 
@@ -70,7 +71,7 @@ def _boolean_equals(a: Any, b: Any) -> bool:
 
 
 def _string_matches(a: Any, pattern: Any) -> bool:
-    return isinstance(a, str) and pattern is not None and pattern.fullmatch(a) is not None
+    return isinstance(a, str) and pattern is not None and pattern.matches(a)
 
 
 def _is_type(check: Callable[[Any], bool]) -> Callable[[Any, Any], bool]:
@@ -123,8 +124,6 @@ def evaluate_rule(rule: ChoiceRule, data: Any, context: Any, variables: Mapping[
     except PathNotFound:
         raise _invalid_path(operand) from None
     if kind == "StringMatches":
-        from asl.parser import compile_string_pattern
-
         operand = compile_string_pattern(operand) if isinstance(operand, str) else None
     return OPERATORS[kind](value, operand)
 
