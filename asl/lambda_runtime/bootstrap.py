@@ -4,7 +4,7 @@ This module imitates ``awslambdaric`` (``bootstrap.py``, ``lambda_context.py``,
 ``lambda_runtime_marshaller.py``): handler resolution and its fault types, the
 ``context`` object, JSON marshalling of results, the unhandled-exception document and the
 log lines a function prints.  It uses the standard library only and no package-relative
-imports, because the subprocess backend runs this very file as the worker script.
+imports, because the subprocess host runs this very file as the worker script.
 """
 
 from __future__ import annotations
@@ -642,7 +642,7 @@ def get_handler(handler: str, namespace: ModuleNamespace | None = None) -> Calla
 
 
 def load_reference(reference: str) -> Callable[..., Any]:
-    """A callable from ``module:qualname`` (how the subprocess backend ships a Python callable)."""
+    """A callable from ``module:qualname`` (how the subprocess host ships a Python callable)."""
     modname, _, qualname = reference.partition(":")
     obj: Any = importlib.import_module(modname)
     for part in qualname.split("."):

@@ -2,7 +2,7 @@
 
 An environment runs its init phase once (a cold start) and then serves one invocation at
 a time; later invocations are warm and see the state the earlier ones left.  A timeout or
-a crash discards it.  Backends (in-process, subprocess) differ only in where the code runs.
+a crash discards it.  Hosts (in-process, subprocess) differ only in where the code runs.
 """
 
 from __future__ import annotations
@@ -65,9 +65,14 @@ class EnvironmentSettings:
 
 
 class ExecutionEnvironment:
-    """One execution environment of a function version (base class of the backends)."""
+    """One execution environment of a function version (base class of the hosts' environments)."""
 
-    backend_name = "base"
+    host_name = "base"
+
+    @property
+    def backend_name(self) -> str:
+        """Deprecated name of :attr:`host_name`."""
+        return self.host_name
 
     def __init__(self, config: FunctionConfiguration, settings: EnvironmentSettings):
         self.id = next(_ids)
@@ -130,8 +135,9 @@ class ExecutionEnvironment:
             self._remove_tmp()
 
 
-class Backend(Protocol):
-    """Creates execution environments; ``check`` rejects configurations it cannot run."""
+class Host(Protocol):
+    """Where function code runs: creates execution environments; ``check`` rejects
+    configurations it cannot run."""
 
     name: str
 

@@ -1,4 +1,4 @@
-"""The in-process backend: environments are threads of this process (the fastest backend).
+"""The in-process host: environments are threads of this process (the fastest host).
 
 Each environment has its own thread, its own private module table for the code directory
 and layers (so two packages may both hold ``lambda_function.py``), its own view of
@@ -29,7 +29,7 @@ from asl.lambda_runtime.environment import (
 )
 
 
-class InProcessBackend:
+class InProcessHost:
     """Runs each execution environment on a thread of the current process.
 
     ``init_timeout``: seconds the init phase may take (Lambda's is 10).
@@ -53,7 +53,7 @@ class InProcessBackend:
 class InProcessEnvironment(ExecutionEnvironment):
     """An execution environment on a dedicated thread of this process."""
 
-    backend_name = "inprocess"
+    host_name = "inprocess"
 
     def __init__(
         self,
@@ -144,3 +144,6 @@ class InProcessEnvironment(ExecutionEnvironment):
 
 def _max_rss_mb() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+
+
+InProcessBackend = InProcessHost  # deprecated name

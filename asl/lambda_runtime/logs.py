@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import math
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -87,3 +89,67 @@ def tail(messages: list[str]) -> str:
     """``LogResult`` of an invoke with ``LogType: Tail``: base64 of the last 4 KB of log."""
     text = "".join(m + "\n" for m in messages).encode("utf-8")[-TAIL_BYTES:]
     return base64.b64encode(text).decode("ascii")
+
+
+class LogBook:
+    """The log events of a runtime's functions, in order; thread-safe.
+
+    ``listeners`` are called with each new event (a test harness shows them like
+    captured output); one that raises is dropped.
+    """
+
+    def __init__(self) -> None:
+        self._events: list[LogEvent] = []
+        self._lock = threading.Lock()
+        self.listeners: list[Callable[[LogEvent], object]] = []
+
+    def record(
+        self,
+        function_name: str,
+        log_stream_name: str,
+        request_id: str | None,
+        events: list[tuple[float, str]],
+        offset: float,
+    ) -> None:
+        """Add ``(unix time, message)`` events; ``offset`` shifts them onto the runtime clock."""
+        group = log_group_name(function_name)
+        made = [
+            LogEvent(
+                datetime.fromtimestamp(stamp + offset, timezone.utc),
+                message,
+                group,
+                log_stream_name,
+                request_id,
+            )
+            for stamp, message in events
+        ]
+        with self._lock:
+            self._events.extend(made)
+            listeners = list(self.listeners)
+        for listener in listeners:
+            for event in made:
+                try:
+                    listener(event)
+                except Exception:
+                    with self._lock:
+                        if listener in self.listeners:
+                            self.listeners.remove(listener)
+                    break
+
+    def events(
+        self, function_name: str | None = None, request_id: str | None = None
+    ) -> list[LogEvent]:
+        """Events of one function and/or one request (all by default), oldest first."""
+        group = log_group_name(function_name) if function_name else None
+        with self._lock:
+            return [
+                e
+                for e in self._events
+                if (group is None or e.log_group_name == group)
+                and (request_id is None or e.request_id == request_id)
+            ]
+
+    def clear(self) -> None:
+        """Forget every event recorded so far."""
+        with self._lock:
+            self._events.clear()

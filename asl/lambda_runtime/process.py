@@ -1,4 +1,4 @@
-"""The subprocess backend: each execution environment is a worker process.
+"""The subprocess host: each execution environment is a worker process.
 
 This gives the isolation Lambda gives: a function's environment variables, module state
 and ``/tmp`` belong to its own process; a timeout kills the process; the configured
@@ -37,7 +37,7 @@ from asl.lambda_runtime.environment import (
 RUNTIME_OVERHEAD_MB = 64
 
 
-class SubprocessBackend:
+class SubprocessHost:
     """Runs each execution environment in a worker process.
 
     ``python`` is the interpreter to run (default: this one); ``memory_limit`` applies the
@@ -85,9 +85,9 @@ def callable_reference(handler: Callable[..., Any]) -> str:
         or "<lambda>" in qualname
     ):
         raise ConfigurationError(
-            f"the subprocess backend runs handlers in another process and can only use a "
+            f"the subprocess host runs handlers in another process and can only use a "
             f"module-level function it can import, not {handler!r}; register a deployment "
-            "package (code=..., handler_name='module.function') or use backend='inprocess'"
+            "package (code=..., handler_name='module.function') or use host='inprocess'"
         )
     return f"{module}:{qualname}"
 
@@ -95,16 +95,16 @@ def callable_reference(handler: Callable[..., Any]) -> str:
 class SubprocessEnvironment(ExecutionEnvironment):
     """An execution environment in its own worker process."""
 
-    backend_name = "subprocess"
+    host_name = "subprocess"
 
     def __init__(
         self,
         config: FunctionConfiguration,
         settings: EnvironmentSettings,
-        backend: SubprocessBackend,
+        host: SubprocessHost,
     ):
         super().__init__(config, settings)
-        self._backend = backend
+        self._host = host
         self._process: subprocess.Popen[str] | None = None
         # The parent-side thread does the blocking pipe I/O; it is never interrupted:
         # killing the worker is what ends a hanging invocation.
@@ -126,9 +126,9 @@ class SubprocessEnvironment(ExecutionEnvironment):
         if config.handler is not None:
             env["_ASL_HANDLER_REFERENCE"] = callable_reference(config.handler)
             env["_ASL_HOST_PATH"] = os.pathsep.join(p or os.getcwd() for p in sys.path)
-        if self._backend.memory_limit:
+        if self._host.memory_limit:
             env["_ASL_MEMORY_LIMIT_MB"] = str(config.memory_size + RUNTIME_OVERHEAD_MB)
-        if self._backend.private_tmp:
+        if self._host.private_tmp:
             env["_ASL_PRIVATE_TMP"] = str(self.tmp_dir)
         env["PYTHONUNBUFFERED"] = "1"
         env.pop("PYTHONSTARTUP", None)
@@ -137,7 +137,7 @@ class SubprocessEnvironment(ExecutionEnvironment):
     def _start(self) -> subprocess.Popen[str]:
         cwd = str(self.config.code) if self.config.code is not None else os.getcwd()
         process = subprocess.Popen(
-            [self._backend.python, "-u", bootstrap.__file__],
+            [self._host.python, "-u", bootstrap.__file__],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None,
@@ -183,7 +183,7 @@ class SubprocessEnvironment(ExecutionEnvironment):
 
         self._streamed = []
         start = time.perf_counter()
-        finished, reply = await self._thread.call(init, self._backend.init_timeout)
+        finished, reply = await self._thread.call(init, self._host.init_timeout)
         duration = (time.perf_counter() - start) * 1000
         if not finished:
             self.discard()
@@ -310,3 +310,6 @@ def _kill(process: subprocess.Popen[str]) -> None:
     if process.poll() is None:
         process.kill()
         process.wait()
+
+
+SubprocessBackend = SubprocessHost  # deprecated name
