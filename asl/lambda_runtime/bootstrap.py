@@ -399,11 +399,41 @@ current_environ: contextvars.ContextVar[EnvironOverlay | None] = contextvars.Con
 )
 
 
-class EnvironOverlay:
-    """One execution environment's view of os.environ: its variables over the host's."""
+class _Lazy:
+    """A variable whose value is computed when first read (e.g. a directory made then)."""
 
-    def __init__(self, values: Mapping[str, str]):
-        self.values: dict[str, str] = dict(values)
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], str]):
+        self.make = make
+
+
+class _Values(dict):  # type: ignore[type-arg]
+    """Variables where a lazy value is computed on first read."""
+
+    def __getitem__(self, key: str) -> str:
+        value = super().__getitem__(key)
+        if isinstance(value, _Lazy):
+            value = value.make()
+            self[key] = value
+        return value  # type: ignore[no-any-return]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+
+class EnvironOverlay:
+    """One execution environment's view of os.environ: its variables over the host's.
+
+    ``lazy`` variables are computed when the code first reads them.
+    """
+
+    def __init__(
+        self, values: Mapping[str, str], lazy: Mapping[str, Callable[[], str]] | None = None
+    ):
+        self.values: dict[str, str] = _Values(values)
+        for key, make in (lazy or {}).items():
+            self.values.setdefault(key, _Lazy(make))  # type: ignore[arg-type]
         self.deleted: set[str] = set()
 
 

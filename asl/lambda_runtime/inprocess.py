@@ -11,7 +11,9 @@ the working directory are shared with the host.
 from __future__ import annotations
 
 import resource
+import tempfile
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +28,7 @@ from asl.lambda_runtime.environment import (
     ExecutionEnvironment,
     InitOutcome,
     InvocationOutcome,
+    install_event_loop_hook,
 )
 
 
@@ -65,11 +68,17 @@ class InProcessEnvironment(ExecutionEnvironment):
         self.init_timeout = init_timeout
         bootstrap.install_log_capture()
         bootstrap.install_environ_overlay()
-        self.overlay = bootstrap.EnvironOverlay(self.variables())
+        install_event_loop_hook()
+        # TMPDIR's directory is made only if the code reads the variable.
+        me = weakref.ref(self)
+        self.overlay = bootstrap.EnvironOverlay(
+            self.variables(tmp_dir=False), {"TMPDIR": lambda: _tmp_dir_of(me)}
+        )
         self.namespace = (
             bootstrap.ModuleNamespace(config.search_path) if config.code is not None else None
         )
         self.handler: Callable[..., Any] | None = None
+        self._is_async: bool | None = None
         self._thread = EnvironmentThread(f"asl-lambda-{config.function_name}-{self.id}")
 
     async def initialize(self) -> InitOutcome:
@@ -100,7 +109,9 @@ class InProcessEnvironment(ExecutionEnvironment):
         log = bootstrap.InvocationLog(request.request_id)
         start = time.perf_counter()
         response: bootstrap.InvocationResponse | None
-        if bootstrap.is_async_handler(handler):
+        if self._is_async is None:
+            self._is_async = bootstrap.is_async_handler(handler)
+        if self._is_async:
             response = None
             with anyio.move_on_after(timeout):
                 response = await bootstrap.invoke_async_handler(handler, request, self.overlay, log)
@@ -142,8 +153,20 @@ class InProcessEnvironment(ExecutionEnvironment):
         super().discard()
 
 
+def _tmp_dir_of(ref: weakref.ref[InProcessEnvironment]) -> str:
+    environment = ref()
+    return str(environment.tmp_dir) if environment is not None else tempfile.gettempdir()
+
+
+_rss: list[float] = [0.0, 0.0]  # when read, value
+
+
 def _max_rss_mb() -> int:
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    """The process's peak resident memory (read at most every 50 ms: the call is slow)."""
+    now = time.monotonic()
+    if now - _rss[0] > 0.05:
+        _rss[0], _rss[1] = now, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    return int(_rss[1])
 
 
 InProcessBackend = InProcessHost  # deprecated name

@@ -76,9 +76,17 @@ class FunctionRegistry:
         self.concurrency_limit = concurrency_limit
         self._functions: dict[str, Function] = {}
         self.lock = threading.Lock()
-        self._rng = random.Random(seed)
+        self._seed = seed
+        self._random: random.Random | None = None
         self._snapshots: list[Path] = []
         weakref.finalize(self, _remove_all, self._snapshots)
+
+    @property
+    def _rng(self) -> random.Random:
+        """Alias traffic shifting's random numbers (made on first use: seeding is slow)."""
+        if self._random is None:
+            self._random = random.Random(self._seed)
+        return self._random
 
     def lookup(self, name: str) -> Function | None:
         """The function registered under exactly this name, if any."""
