@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import contextlib
 import contextvars
 import importlib
 import importlib.machinery
@@ -608,13 +609,41 @@ class ModuleNamespace:
             self.modules[fullname] = module
             try:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader.exec_module(module)
+                    with _in_sys_modules(fullname, module):
+                        spec.loader.exec_module(module)
             except BaseException:
                 del self.modules[fullname]
                 raise
             if parent is not None:
                 setattr(parent, child, module)
             return module
+
+
+# Held while a private module executes with its name in sys.modules (see below).
+_sys_modules_lock = threading.RLock()
+
+
+@contextlib.contextmanager
+def _in_sys_modules(name: str, module: types.ModuleType) -> Iterator[None]:
+    """Put a private module in sys.modules while its code executes, as importlib does.
+
+    Code that looks its own module up there at import time needs it: ``@dataclass``
+    resolving string annotations (``from __future__ import annotations``), pickling,
+    ``typing.get_type_hints``.  The previous entry (or none) is restored afterwards, so
+    environments stay isolated and the host's own module of that name is untouched.
+    """
+    with _sys_modules_lock:
+        missing = object()
+        previous = sys.modules.get(name, missing)
+        sys.modules[name] = module
+        try:
+            yield
+        finally:
+            if sys.modules.get(name) is module:
+                if previous is missing:
+                    del sys.modules[name]
+                else:
+                    sys.modules[name] = previous  # type: ignore[assignment]
 
 
 def _resolve_relative(name: str, globals: Mapping[str, Any], level: int) -> str:
@@ -959,13 +988,31 @@ _PATH_FUNCTIONS = (
 )
 
 
+def interpreter_paths() -> list[str]:
+    """Where this interpreter's own files live: its prefixes (a virtualenv, say) and
+    import path.  Under a private ``/tmp`` they must keep meaning what they mean."""
+    import site
+    import sysconfig
+
+    paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    paths.extend(sysconfig.get_paths().values())
+    try:
+        paths.extend(site.getsitepackages())
+        paths.append(site.getusersitepackages())
+    except AttributeError:  # pragma: no cover - some virtualenvs' site lacks these
+        pass
+    paths.extend(p for p in sys.path if p)
+    return sorted({os.path.realpath(p) for p in paths} | {p for p in paths if p})
+
+
 def redirect_tmp(private: str, keep: Sequence[str] = ()) -> None:
     """Make ``/tmp`` mean this environment's own directory (in the worker process only).
 
     Lambda gives every execution environment its own ``/tmp``; without a private mount,
     the worker rewrites paths under ``/tmp`` in the file functions handlers use.  Paths
-    inside ``private`` and ``keep`` (the code directory and layers, which may themselves
-    live under ``/tmp`` on the host) are left alone.
+    inside ``private`` and ``keep`` (the code directory and layers, the interpreter's own
+    prefix and import path, which may themselves live under ``/tmp`` on the host, as a
+    virtualenv in ``/tmp`` does) are left alone.
     """
     import tempfile
 
@@ -1031,7 +1078,7 @@ def serve() -> None:
     memory = int(os.environ.pop("_ASL_MEMORY_LIMIT_MB", "0") or 0)
     private_tmp = os.environ.pop("_ASL_PRIVATE_TMP", "")
     if private_tmp:
-        redirect_tmp(private_tmp, code_path)
+        redirect_tmp(private_tmp, code_path + interpreter_paths())
     install_log_capture()
     handler: Callable[..., Any] | None = None
     for line in sys.stdin:
