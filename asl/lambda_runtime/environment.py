@@ -11,6 +11,7 @@ import itertools
 import os
 import queue
 import shutil
+import sys
 import tempfile
 import threading
 import weakref
@@ -83,6 +84,9 @@ class ExecutionEnvironment:
         self.discarded = False
         self._tmp_dir: Path | None = None
         self._remove_tmp: Any = None
+        # The Python that runs the code, and how (for messages when it fails).
+        self.interpreter_version: tuple[int, ...] = tuple(sys.version_info[:3])
+        self.interpreter_where = "in-process"
 
     @property
     def tmp_dir(self) -> Path:

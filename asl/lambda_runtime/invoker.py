@@ -18,6 +18,7 @@ from typing import Any
 from asl.clock import Clock
 from asl.lambda_runtime import logs
 from asl.lambda_runtime.bootstrap import InvocationRequest
+from asl.lambda_runtime.configuration import FunctionConfiguration, interpreter_note
 from asl.lambda_runtime.environment import ExecutionEnvironment, InvocationOutcome
 from asl.lambda_runtime.errors import SYNC_RESPONSE_LIMIT, LambdaServiceError, too_many_requests
 from asl.lambda_runtime.functions import Function, FunctionVersion
@@ -182,6 +183,7 @@ class Invoker:
             status, error_type = "error", outcome.error_type
         elif outcome.status == "error":
             version.stats.errors += 1
+            outcome.body = _noted_body(outcome.body, config, environment)
         events.append((time.time(), logs.end_line(request_id)))
         report = logs.report_line(
             request_id,
@@ -217,7 +219,7 @@ class Invoker:
             )
             status, error_type = "timeout", None
         else:
-            error = init.error
+            error = _with_interpreter_note(dict(init.error), config, environment)
             body = json.dumps(error, ensure_ascii=False).encode("utf-8")
             outcome = InvocationOutcome(
                 "error", body, error_type=error["errorType"], duration_ms=init.duration_ms
@@ -272,3 +274,31 @@ class Invoker:
             }
             return json.dumps(doc, separators=(",", ":")).encode("utf-8"), "Unhandled"
         return outcome.body, None
+
+
+def _with_interpreter_note(
+    error: dict[str, Any], config: FunctionConfiguration, environment: ExecutionEnvironment
+) -> dict[str, Any]:
+    """An error document that says which runtime was asked for and which Python ran the
+    code, when they differ (code written for another Python is the likely cause)."""
+    note = interpreter_note(
+        config.runtime, environment.interpreter_version, environment.interpreter_where
+    )
+    if note is not None and isinstance(error.get("errorMessage"), str):
+        error["errorMessage"] = f"{error['errorMessage']} {note}"
+    return error
+
+
+def _noted_body(
+    body: bytes, config: FunctionConfiguration, environment: ExecutionEnvironment
+) -> bytes:
+    if interpreter_note(config.runtime, environment.interpreter_version, "") is None:
+        return body
+    try:
+        error = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(error, dict):
+        return body
+    noted = _with_interpreter_note(error, config, environment)
+    return json.dumps(noted, ensure_ascii=False, allow_nan=True).encode("utf-8")

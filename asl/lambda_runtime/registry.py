@@ -115,6 +115,7 @@ class FunctionRegistry:
         provisioned_concurrency: int = 0,
         description: str = "",
         dead_letter: Destination | None = None,
+        runtime: str | None = None,
     ) -> Function:
         """Create a function from a Python callable or a deployment-package directory.
 
@@ -124,6 +125,10 @@ class FunctionRegistry:
         ConfigurationError.  ``provisioned_concurrency`` here applies to ``$LATEST``
         (AWS only allows it on versions and aliases; see :meth:`put_provisioned_concurrency`).
         ``dead_letter`` receives a :class:`DeadLetterMessage` for each failed event.
+        ``runtime`` is Lambda's runtime identifier (``"python3.9"`` ... ``"python3.14"``,
+        default: this interpreter's): the subprocess host runs the code on a matching
+        interpreter when one is installed, and a failure on another interpreter says which
+        runtime was asked for and which Python ran it.
         """
         if self.remote:
             raise ConfigurationError(
@@ -146,6 +151,7 @@ class FunctionRegistry:
             memory_size=memory_size,
             environment=environment,
             description=description,
+            runtime=runtime,
         )
         self.host.check(config)
         asynchronous.check_destination("dead_letter", dead_letter)
@@ -252,6 +258,7 @@ class FunctionRegistry:
             memory_size=old.memory_size,
             environment=old.environment,
             description=old.description,
+            runtime=old.runtime,
         )
         self.host.check(fresh)
         self._set_latest(function, fresh)
@@ -259,9 +266,9 @@ class FunctionRegistry:
 
     def update_function_configuration(self, name: str, **changes: Any) -> Function:
         """Change ``$LATEST``'s settings (timeout, memory_size, environment, description,
-        layers, handler_name); its existing environments are retired."""
+        layers, runtime, handler_name); its existing environments are retired."""
         function = self.get_function(name)
-        allowed = {"timeout", "memory_size", "environment", "description", "layers"}
+        allowed = {"timeout", "memory_size", "environment", "description", "layers", "runtime"}
         if function.configuration.code is not None:
             allowed.add("handler_name")
         unknown = set(changes) - allowed

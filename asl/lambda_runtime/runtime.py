@@ -157,6 +157,7 @@ class LambdaRuntime:
         provisioned_concurrency: int = 0,
         description: str = "",
         dead_letter: Destination | None = None,
+        runtime: str | None = None,
     ) -> Function:
         """Create a function from a Python callable or a deployment-package directory.
 
@@ -166,6 +167,10 @@ class LambdaRuntime:
         ConfigurationError.  ``provisioned_concurrency`` here applies to ``$LATEST``
         (AWS only allows it on versions and aliases; see :meth:`put_provisioned_concurrency`).
         ``dead_letter`` receives a :class:`DeadLetterMessage` for each failed event.
+        ``runtime`` is Lambda's runtime identifier (``"python3.9"`` ... ``"python3.14"``,
+        default: this interpreter's): the subprocess host runs the code on a matching
+        interpreter when one is installed, and a failure on another interpreter says which
+        runtime was asked for and which Python ran it.
         """
         return self.registry.register(
             name,
@@ -180,6 +185,7 @@ class LambdaRuntime:
             provisioned_concurrency=provisioned_concurrency,
             description=description,
             dead_letter=dead_letter,
+            runtime=runtime,
         )
 
     def get_function(self, name: str) -> Function:
@@ -218,7 +224,7 @@ class LambdaRuntime:
 
     def update_function_configuration(self, name: str, **changes: Any) -> Function:
         """Change ``$LATEST``'s settings (timeout, memory_size, environment, description,
-        layers, handler_name); its existing environments are retired."""
+        layers, runtime, handler_name); its existing environments are retired."""
         return self.registry.update_function_configuration(name, **changes)
 
     def put_function_concurrency(self, name: str, reserved_concurrency: int | None) -> None:
