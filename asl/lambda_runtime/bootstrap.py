@@ -522,6 +522,13 @@ class ModuleNamespace:
         self._lock = threading.RLock()
         self.builtins = dict(builtins.__dict__)
         self.builtins["__import__"] = self.import_module_hook
+        self.borrowed: set[tuple[str, types.ModuleType]] = set()
+
+    def release(self) -> None:
+        """Take this namespace's modules out of sys.modules (an abandoned init may have
+        left them there while it hangs)."""
+        for name, module in list(self.borrowed):
+            give_back_module(name, module, self.borrowed)
 
     def is_private(self, top: str) -> bool:
         """Whether a top-level module name resolves inside the code directory or a layer."""
@@ -609,7 +616,7 @@ class ModuleNamespace:
             self.modules[fullname] = module
             try:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    with _in_sys_modules(fullname, module):
+                    with _in_sys_modules(fullname, module, self.borrowed):
                         spec.loader.exec_module(module)
             except BaseException:
                 del self.modules[fullname]
@@ -619,31 +626,58 @@ class ModuleNamespace:
             return module
 
 
-# Held while a private module executes with its name in sys.modules (see below).
-_sys_modules_lock = threading.RLock()
+# Private modules executing now, by name, and what sys.modules held before the first.
+_borrowed: dict[str, list[types.ModuleType]] = {}
+_originals: dict[str, Any] = {}
+_borrow_lock = threading.Lock()
+_MISSING = object()
 
 
 @contextlib.contextmanager
-def _in_sys_modules(name: str, module: types.ModuleType) -> Iterator[None]:
+def _in_sys_modules(
+    name: str, module: types.ModuleType, owner: set[tuple[str, types.ModuleType]]
+) -> Iterator[None]:
     """Put a private module in sys.modules while its code executes, as importlib does.
 
     Code that looks its own module up there at import time needs it: ``@dataclass``
     resolving string annotations (``from __future__ import annotations``), pickling,
-    ``typing.get_type_hints``.  The previous entry (or none) is restored afterwards, so
+    ``typing.get_type_hints``.  Afterwards the entry goes back to what it was, so
     environments stay isolated and the host's own module of that name is untouched.
+    No lock is held while the code runs (an init that hangs must not block others);
+    ``owner`` records the entry so that abandoning the environment can give it back.
     """
-    with _sys_modules_lock:
-        missing = object()
-        previous = sys.modules.get(name, missing)
+    with _borrow_lock:
+        stack = _borrowed.setdefault(name, [])
+        if not stack:
+            _originals[name] = sys.modules.get(name, _MISSING)
+        stack.append(module)
         sys.modules[name] = module
-        try:
-            yield
-        finally:
-            if sys.modules.get(name) is module:
-                if previous is missing:
-                    del sys.modules[name]
-                else:
-                    sys.modules[name] = previous  # type: ignore[assignment]
+        owner.add((name, module))
+    try:
+        yield
+    finally:
+        give_back_module(name, module, owner)
+
+
+def give_back_module(
+    name: str, module: types.ModuleType, owner: set[tuple[str, types.ModuleType]]
+) -> None:
+    """End a private module's stay in sys.modules (idempotent)."""
+    with _borrow_lock:
+        if (name, module) not in owner:
+            return
+        owner.discard((name, module))
+        stack = _borrowed[name]
+        stack.remove(module)
+        if stack:
+            sys.modules[name] = stack[-1]
+        else:
+            del _borrowed[name]
+            original = _originals.pop(name)
+            if original is _MISSING:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = original
 
 
 def _resolve_relative(name: str, globals: Mapping[str, Any], level: int) -> str:

@@ -145,6 +145,8 @@ class InProcessEnvironment(ExecutionEnvironment):
         if not self.discarded:
             self._thread.abandon()
             self.handler = None
+            if self.namespace is not None:
+                self.namespace.release()
         super().discard()
 
     def close(self) -> None:
