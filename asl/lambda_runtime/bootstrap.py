@@ -523,6 +523,7 @@ class ModuleNamespace:
         self.builtins = dict(builtins.__dict__)
         self.builtins["__import__"] = self.import_module_hook
         self.borrowed: set[tuple[str, types.ModuleType]] = set()
+        self.shared: set[str] = set()
 
     def release(self) -> None:
         """Take this namespace's modules out of sys.modules (an abandoned init may have
@@ -531,22 +532,56 @@ class ModuleNamespace:
             give_back_module(name, module, self.borrowed)
 
     def is_private(self, top: str) -> bool:
-        """Whether a top-level module name resolves inside the code directory or a layer."""
+        """Whether a top-level module name resolves inside the code directory or a layer
+        (and is loaded for this environment only: see :meth:`is_shared`)."""
         known = self._private.get(top)
         if known is None:
             stdlib = getattr(sys, "stdlib_module_names", ())
-            known = (
-                top not in sys.builtin_module_names
-                and top not in stdlib
-                and importlib.machinery.PathFinder.find_spec(top, self.search_path) is not None
-            )
+            spec = None
+            if top not in sys.builtin_module_names and top not in stdlib:
+                spec = importlib.machinery.PathFinder.find_spec(top, self.search_path)
+            known = spec is not None and not _has_extensions(spec)
+            if spec is not None and not known:
+                self.shared.add(top)
             self._private[top] = known
         return known
 
+    def is_shared(self, top: str) -> bool:
+        """Whether a top-level module of the package holds C extensions (numpy, pandas...).
+
+        An extension module can be initialised only once per process, so such a package
+        is imported once, into ``sys.modules``, and shared by every environment (if the
+        process already imported a module of that name, that one is used).
+        """
+        self.is_private(top)
+        return top in self.shared
+
+    def _import_shared(self, top: str) -> None:
+        """Import a shared package from the code directory into sys.modules, once."""
+        with _shared_lock:
+            for path in self.search_path:
+                if path not in sys.path:
+                    sys.path.append(path)  # its own imports of other bundled packages
+            if top in sys.modules:
+                return
+            spec = importlib.machinery.PathFinder.find_spec(top, self.search_path)
+            if spec is None or spec.loader is None:
+                return
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[top] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(top, None)
+                raise
+
     def import_module(self, name: str) -> types.ModuleType:
         """Import a module by absolute name inside this namespace."""
-        if self.is_private(name.partition(".")[0]):
+        top = name.partition(".")[0]
+        if self.is_private(top):
             return self._load(name)
+        if self.is_shared(top):
+            self._import_shared(top)
         return importlib.import_module(name)
 
     def import_module_hook(
@@ -565,6 +600,8 @@ class ModuleNamespace:
             name = absolute
         top = name.partition(".")[0]
         if not self.is_private(top):
+            if self.is_shared(top):
+                self._import_shared(top)
             return builtins.__import__(name, globals, locals, fromlist or (), 0)
         module = self._load(name)
         if not fromlist:
@@ -630,6 +667,31 @@ class ModuleNamespace:
 _borrowed: dict[str, list[types.ModuleType]] = {}
 _originals: dict[str, Any] = {}
 _borrow_lock = threading.Lock()
+_shared_lock = threading.RLock()  # importing a shared (C extension) package
+_extension_dirs: dict[str, bool] = {}
+
+
+def _has_extensions(spec: Any) -> bool:
+    """Whether a module spec is, or a package spec holds, a C extension module."""
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    origin = spec.origin or ""
+    if origin.endswith(suffixes):
+        return True
+    locations = list(spec.submodule_search_locations or ())
+    for location in locations:
+        known = _extension_dirs.get(location)
+        if known is None:
+            known = False
+            for _root, _dirs, files in os.walk(location):
+                if any(f.endswith(suffixes) for f in files):
+                    known = True
+                    break
+            _extension_dirs[location] = known
+        if known:
+            return True
+    return False
+
+
 _MISSING = object()
 
 
