@@ -18,6 +18,7 @@ from asl.lambda_runtime.errors import LambdaServiceError
 from asl.lambda_runtime.functions import Alias, Function, FunctionVersion, InvocationStats
 from asl.lambda_runtime.inprocess import InProcessBackend, InProcessHost
 from asl.lambda_runtime.logs import LogEvent
+from asl.lambda_runtime.logs import add_listener as add_log_listener
 from asl.lambda_runtime.process import SubprocessBackend, SubprocessHost
 from asl.lambda_runtime.remote import AwsHost, AwsLambdaBackend
 from asl.lambda_runtime.results import InvokeResult
@@ -44,4 +45,5 @@ __all__ = [
     "LogEvent",
     "SubprocessBackend",
     "SubprocessHost",
+    "add_log_listener",
 ]

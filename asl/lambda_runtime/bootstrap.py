@@ -375,11 +375,60 @@ class _LambdaLogHandler(logging.Handler):
 
 
 _install_lock = threading.Lock()
+# Threads where a handler entered the debugger: their invocation's timeout is suspended.
+debugging_threads: set[int] = set()
+_in_worker_process = False
+
+
+class BreakpointUnavailable(RuntimeError):
+    """``breakpoint()`` in a handler where no terminal can run the debugger."""
+
+
+def _handler_breakpoint(*args: Any, **kwargs: Any) -> Any:
+    """``sys.breakpointhook`` that works inside handlers, or fails at once saying why.
+
+    Handler output is captured into the invocation's log, so a debugger prompt would go
+    there and ``breakpoint()`` would seem to hang.  In a handler, the debugger talks to
+    the terminal directly (and the invocation's timeout stops counting); without a
+    terminal, ``breakpoint()`` raises at once.
+    """
+    previous = _previous_breakpointhook
+    if current_log.get() is None:
+        return previous(*args, **kwargs)
+    setting = os.environ.get("PYTHONBREAKPOINT")
+    if setting == "0":
+        return None
+    terminal = sys.__stdin__
+    if _in_worker_process:
+        raise BreakpointUnavailable(
+            "breakpoint() in a Lambda handler cannot reach a terminal from the subprocess "
+            "host's worker; use host='inprocess' to debug"
+        )
+    if terminal is None or not terminal.isatty():
+        raise BreakpointUnavailable(
+            "breakpoint() in a Lambda handler needs a terminal, and stdin is not one "
+            "(under pytest, run with -s); set PYTHONBREAKPOINT=0 to skip breakpoints"
+        )
+    debugging_threads.add(threading.get_ident())
+    if setting:
+        return previous(*args, **kwargs)
+    import pdb
+
+    debugger = pdb.Pdb(stdin=terminal, stdout=sys.__stdout__)
+    debugger.set_trace(sys._getframe(1))
+    return None
+
+
+_previous_breakpointhook: Callable[..., Any] = sys.breakpointhook
 
 
 def install_log_capture() -> None:
     """Route print() and logging during invocations into the invocation's log (idempotent)."""
+    global _previous_breakpointhook
     with _install_lock:
+        if sys.breakpointhook is not _handler_breakpoint:
+            _previous_breakpointhook = sys.breakpointhook
+            sys.breakpointhook = _handler_breakpoint
         if not isinstance(sys.stdout, _LogStream):
             sys.stdout = _LogStream(sys.stdout)
         if not isinstance(sys.stderr, _LogStream):
@@ -1172,6 +1221,8 @@ def serve() -> None:
     sys.path[:0] = code_path + [p for p in host_path if p not in sys.path]
     reference = os.environ.pop("_ASL_HANDLER_REFERENCE", "") or None
     memory = int(os.environ.pop("_ASL_MEMORY_LIMIT_MB", "0") or 0)
+    global _in_worker_process
+    _in_worker_process = True
     private_tmp = os.environ.pop("_ASL_PRIVATE_TMP", "")
     if private_tmp:
         redirect_tmp(private_tmp, code_path + interpreter_paths())

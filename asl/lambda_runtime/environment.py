@@ -378,6 +378,7 @@ class EnvironmentThread:
             except BaseException as e:
                 box.append((False, e))
             finally:
+                bootstrap.debugging_threads.discard(threading.get_ident())
                 with lease.lock:
                     lease.busy = False
             notify()
@@ -387,9 +388,17 @@ class EnvironmentThread:
         finished = False
         try:
             # the handler runs outside the event loop: virtual time must not jump meanwhile
-            with outside_work(), anyio.move_on_after(timeout):
-                await event.wait()
-                finished = True
+            with outside_work():
+                with anyio.move_on_after(timeout):
+                    await event.wait()
+                    finished = True
+                worker = lease.worker
+                if not finished and worker is not None:
+                    ident = worker.thread.ident
+                    if ident in bootstrap.debugging_threads:
+                        # someone is in the debugger: the timeout stops counting
+                        await event.wait()
+                        finished = True
         except BaseException:
             # The caller gave up (e.g. a Task state's own timeout): on AWS the function
             # runs on to completion, so the thread is left to finish, not interrupted.

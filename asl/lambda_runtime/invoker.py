@@ -137,7 +137,7 @@ class Invoker:
         config = version.configuration
         environment, cold = self.pool.checkout(function, version)
         offset = self.clock.now().timestamp() - time.time()
-        events: list[tuple[float, str]] = []
+        events: list[logs.Event] = []
         version.stats.invocations += 1
         init_ms: float | None = None
         try:
@@ -145,7 +145,7 @@ class Invoker:
                 version.stats.cold_starts += 1
                 events.append((time.time(), logs.init_start_line(config.runtime)))
                 init = await environment.initialize()
-                events.extend(init.logs)
+                events.extend(logs.output(init.logs))
                 init_ms = init.duration_ms
                 environment.init_duration_ms = init_ms
                 if init.error is not None or init.timed_out:
@@ -168,7 +168,7 @@ class Invoker:
             version.busy.discard(environment)
             raise
         self.pool.checkin(version, environment)
-        events.extend(outcome.logs)
+        events.extend(logs.output(outcome.logs))
         status = error_type = None
         if outcome.status == "timeout":
             version.stats.timeouts += 1
@@ -196,7 +196,7 @@ class Invoker:
         )
         events.append((time.time(), report))
         self.log_book.record(function.name, environment.log_stream_name, request_id, events, offset)
-        return outcome, [m for _, m in events]
+        return outcome, [event[1] for event in events]
 
     def _init_failure(
         self,
@@ -205,7 +205,7 @@ class Invoker:
         environment: ExecutionEnvironment,
         init: Any,
         request_id: str,
-        events: list[tuple[float, str]],
+        events: list[logs.Event],
         offset: float,
     ) -> tuple[InvocationOutcome, list[str]]:
         environment.discard()
@@ -245,7 +245,7 @@ class Invoker:
             )
         )
         self.log_book.record(function.name, environment.log_stream_name, request_id, events, offset)
-        return outcome, [m for _, m in events]
+        return outcome, [event[1] for event in events]
 
     def result_payload(
         self, outcome: InvocationOutcome, request_id: str, version: FunctionVersion

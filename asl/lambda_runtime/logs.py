@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from asl.timestamps import iso_millis
 
@@ -17,13 +18,50 @@ TAIL_BYTES = 4096
 
 @dataclass(frozen=True)
 class LogEvent:
-    """One log event of a function's log group."""
+    """One log event of a function's log group.
+
+    ``output`` is True for what the function's code wrote (print, sys.stderr, logging,
+    and the error its failure logged); False for the runtime's own lines (INIT_START,
+    START, END, REPORT, timeouts).
+    """
 
     timestamp: datetime
     message: str
     log_group_name: str
     log_stream_name: str
     request_id: str | None = None
+    output: bool = False
+
+    @property
+    def function_name(self) -> str:
+        """The function whose log group this is."""
+        return self.log_group_name.removeprefix("/aws/lambda/")
+
+
+# (unix time, message) of a runtime line, or (unix time, message, True) of code output
+Event = tuple[float, str] | tuple[float, str, bool]
+_listeners: list[Callable[[LogEvent], object]] = []
+_listeners_lock = threading.Lock()
+
+
+def output(events: list[tuple[float, str]]) -> list[Event]:
+    """Mark events as the function code's own output."""
+    return [(stamp, message, True) for stamp, message in events]
+
+
+def add_listener(listener: Callable[[LogEvent], object]) -> Callable[[], None]:
+    """Call ``listener`` with every log event of every runtime in this process, as it is
+    recorded (a pytest plugin shows handler output this way).  Returns a function that
+    removes it.  A listener that raises is removed."""
+    with _listeners_lock:
+        _listeners.append(listener)
+
+    def remove() -> None:
+        with _listeners_lock:
+            if listener in _listeners:
+                _listeners.remove(listener)
+
+    return remove
 
 
 def log_group_name(function_name: str) -> str:
@@ -108,33 +146,28 @@ class LogBook:
         function_name: str,
         log_stream_name: str,
         request_id: str | None,
-        events: list[tuple[float, str]],
+        events: list[Event],
         offset: float,
     ) -> None:
-        """Add ``(unix time, message)`` events; ``offset`` shifts them onto the runtime clock."""
+        """Add events (see :data:`Event`); ``offset`` shifts them onto the runtime clock."""
         group = log_group_name(function_name)
         made = [
             LogEvent(
-                datetime.fromtimestamp(stamp + offset, timezone.utc),
-                message,
+                datetime.fromtimestamp(event[0] + offset, timezone.utc),
+                event[1],
                 group,
                 log_stream_name,
                 request_id,
+                len(event) > 2,
             )
-            for stamp, message in events
+            for event in events
         ]
         with self._lock:
             self._events.extend(made)
-            listeners = list(self.listeners)
-        for listener in listeners:
-            for event in made:
-                try:
-                    listener(event)
-                except Exception:
-                    with self._lock:
-                        if listener in self.listeners:
-                            self.listeners.remove(listener)
-                    break
+        if self.listeners:
+            _notify(self.listeners, self._lock, made)
+        if _listeners:
+            _notify(_listeners, _listeners_lock, made)
 
     def events(
         self, function_name: str | None = None, request_id: str | None = None
@@ -153,3 +186,18 @@ class LogBook:
         """Forget every event recorded so far."""
         with self._lock:
             self._events.clear()
+
+
+def _notify(
+    listeners: list[Callable[[LogEvent], object]], lock: Any, events: list[LogEvent]
+) -> None:
+    with lock:
+        targets = list(listeners)
+    for listener in targets:
+        try:
+            for event in events:
+                listener(event)
+        except Exception:
+            with lock:
+                if listener in listeners:
+                    listeners.remove(listener)

@@ -77,9 +77,11 @@ class EnvironmentPool:
         )
         for _ in range(version.provisioned_concurrency - live):
             environment = self.create(function, version, "provisioned-concurrency")
-            events = [(time.time(), logs.init_start_line(version.configuration.runtime))]
+            events: list[logs.Event] = [
+                (time.time(), logs.init_start_line(version.configuration.runtime))
+            ]
             init = await environment.initialize()
-            events.extend(init.logs)
+            events.extend(logs.output(init.logs))
             environment.init_duration_ms = init.duration_ms
             offset = self.clock.now().timestamp() - time.time()
             self.log_book.record(function.name, environment.log_stream_name, None, events, offset)

@@ -387,6 +387,24 @@ class LambdaRuntime:
         """The messages of :meth:`logs`, one per line."""
         return "".join(e.message + "\n" for e in self.logs(function, request_id=request_id))
 
+    def output(self, function: str | None = None, *, request_id: str | None = None) -> str:
+        """What the functions' code printed or logged (no START/END/REPORT lines), one
+        event per line: a handler's ``print()`` output, as pytest shows captured output."""
+        events = self.logs(function, request_id=request_id)
+        return "".join(e.message + "\n" for e in events if e.output)
+
+    def on_log(self, listener: Callable[[LogEvent], object]) -> Callable[[], None]:
+        """Call ``listener`` with each log event of this runtime as it is recorded (each
+        names its function and request id).  Returns a function that removes it.  For
+        every runtime of the process, see :func:`asl.lambda_runtime.add_log_listener`."""
+        self.log_book.listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self.log_book.listeners:
+                self.log_book.listeners.remove(listener)
+
+        return remove
+
     # ------------------------------------------------------------------ asynchronous queue
 
     @property
