@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeVar
 
 import anyio
 
-from asl.clock import outside_work
+from asl.clock import hold_work, outside_work
 from asl.lambda_runtime import bootstrap
 from asl.lambda_runtime.configuration import FunctionConfiguration
 
@@ -259,6 +259,48 @@ def _close_thread_loop() -> None:
         asyncio.set_event_loop(None)
         if not loop.is_running() and not loop.is_closed():
             loop.close()
+
+
+# Seconds of real time a thread started by a handler may hold virtual time back.
+BACKGROUND_GRACE = 5.0
+
+
+def install_thread_tracking() -> None:
+    """Count threads that handlers start as work on its way (idempotent).
+
+    A handler may return while a thread it started still works, e.g. to send a task
+    token a moment later.  Under the virtual clock, waits must not jump ahead meanwhile
+    (the token is on its way), so each such thread holds virtual time back while it
+    runs, for at most `BACKGROUND_GRACE` seconds of real time (a thread that lives on,
+    a pool's worker say, must not stop virtual time for good).
+    """
+    original = threading.Thread.start
+    if getattr(original, "_asl_tracking", False):
+        return
+
+    def start(self: threading.Thread) -> None:
+        if bootstrap.current_log.get() is None:
+            original(self)
+            return
+        release = hold_work(BACKGROUND_GRACE)
+        run = self.run
+
+        def tracked_run() -> None:
+            try:
+                run()
+            finally:
+                release()
+
+        self.run = tracked_run  # type: ignore[method-assign]
+        try:
+            original(self)
+        except BaseException:
+            release()
+            raise
+
+    start._asl_tracking = True  # type: ignore[attr-defined]
+    start.__doc__ = original.__doc__
+    threading.Thread.start = start  # type: ignore[method-assign]
 
 
 def install_event_loop_hook() -> None:

@@ -7,6 +7,8 @@ in the background while ``async with runtime:`` holds it open.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import json
 import threading
 from collections import deque
@@ -30,6 +32,11 @@ from asl.lambda_runtime.invoker import Invoker
 from asl.lambda_runtime.registry import FunctionRegistry
 from asl.lambda_runtime.results import json_or_text
 
+# Set while a synchronous LambdaRuntime call runs its own short-lived event loop.
+_in_sync_call: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "asl_lambda_sync_call", default=False
+)
+
 
 class EventQueue:
     """Queued Event invocations of a registry's functions, run by an invoker."""
@@ -38,18 +45,66 @@ class EventQueue:
         self.registry = registry
         self.invoker = invoker
         self.clock = clock
+        self._lock = threading.Lock()
         self._events: deque[QueuedEvent] = deque()
         self._event_group: anyio.abc.TaskGroup | None = None
         self._event_thread: int | None = None
         self._background: Any = None
+        # The event loop the runtime is used from (an execution's): Event invocations
+        # start there at once, also when made from a handler's thread.
+        self._home: asyncio.AbstractEventLoop | None = None
+        self._running: set[asyncio.Task[None]] = set()
+        self._scheduled = 0  # handed to the home loop, task not made yet
+
+    def attach(self) -> None:
+        """Note the running event loop as the one to run Event invocations in (unless
+        one is already in use).  Not for the short-lived loop of a synchronous call."""
+        if _in_sync_call.get():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        home = self._home
+        if home is None or home.is_closed() or not home.is_running():
+            self._home = loop
 
     def enqueue(self, event: QueuedEvent) -> None:
-        """Queue an event (inside a running drain or background block it starts at once)."""
+        """Queue an event: it starts at once inside a running drain or background block,
+        or in the event loop the runtime is used from; otherwise at the next drain."""
         group = self._event_group
         if group is not None and self._event_thread == threading.get_ident():
             group.start_soon(self._process_event, event)
-        else:
-            self._events.append(event)
+            return
+        home = self._home
+        if home is not None and home.is_running() and not home.is_closed():
+            try:
+                current = asyncio.get_running_loop()
+            except RuntimeError:
+                current = None
+            if current is home:
+                self._spawn(event)
+                return
+            # from another thread (a handler's own synchronous call): hand it over
+            with self._lock:
+                self._scheduled += 1
+            try:
+                home.call_soon_threadsafe(self._spawn_scheduled, event)
+                return
+            except RuntimeError:  # the loop closed meanwhile
+                with self._lock:
+                    self._scheduled -= 1
+        self._events.append(event)
+
+    def _spawn_scheduled(self, event: QueuedEvent) -> None:
+        with self._lock:
+            self._scheduled -= 1
+        self._spawn(event)
+
+    def _spawn(self, event: QueuedEvent) -> None:
+        task = asyncio.get_running_loop().create_task(self._process_event(event))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
 
     @property
     def pending_events(self) -> int:
@@ -60,6 +115,11 @@ class EventQueue:
         """Process every queued event, with its retries and destinations, until none is left."""
         previous = self._event_group, self._event_thread
         try:
+            while self._running or self._scheduled:
+                if self._running:
+                    await asyncio.wait(set(self._running))
+                else:
+                    await anyio.sleep(0.001)  # a handler's Event call on its way here
             while self._events:
                 async with anyio.create_task_group() as group:
                     # Events enqueued meanwhile (destinations) join this group at once.

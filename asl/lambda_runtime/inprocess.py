@@ -29,6 +29,7 @@ from asl.lambda_runtime.environment import (
     InitOutcome,
     InvocationOutcome,
     install_event_loop_hook,
+    install_thread_tracking,
 )
 
 
@@ -69,6 +70,7 @@ class InProcessEnvironment(ExecutionEnvironment):
         bootstrap.install_log_capture()
         bootstrap.install_environ_overlay()
         install_event_loop_hook()
+        install_thread_tracking()
         # TMPDIR's directory is made only if the code reads the variable.
         me = weakref.ref(self)
         self.overlay = bootstrap.EnvironOverlay(

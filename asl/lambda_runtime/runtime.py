@@ -30,7 +30,7 @@ from asl.clock import Clock, make_clock
 from asl.errors import ConfigurationError
 from asl.lambda_runtime.asynchronous import Destination, EventInvokeConfig, QueuedEvent
 from asl.lambda_runtime.errors import ASYNC_REQUEST_LIMIT, SYNC_REQUEST_LIMIT, request_too_large
-from asl.lambda_runtime.event_queue import EventQueue
+from asl.lambda_runtime.event_queue import EventQueue, _in_sync_call
 from asl.lambda_runtime.functions import Alias, Function
 from asl.lambda_runtime.hosts import make_host
 from asl.lambda_runtime.identifiers import parse_function_identifier
@@ -348,6 +348,7 @@ class LambdaRuntime:
             )
             return result
         check_enum("invocationType", invocation_type, INVOCATION_TYPES)
+        self.queue.attach()
         if log_type is not None:
             check_enum("logType", log_type, ("None", "Tail"))
         target, version, invoked_arn = self.registry.resolve(function, qualifier)
@@ -372,9 +373,16 @@ class LambdaRuntime:
         )
 
     def invoke(self, function: str, payload: Any = None, **kwargs: Any) -> InvokeResult:
-        """Synchronous :meth:`invoke_async`, like boto3's ``invoke`` (not inside an event loop)."""
+        """Synchronous :meth:`invoke_async`, like boto3's ``invoke`` (not inside an event loop).
+
+        Called from a handler while an execution runs, an ``Event`` invocation starts in
+        the execution's event loop at once."""
         _not_in_event_loop("invoke", "invoke_async")
-        return anyio.run(functools.partial(self.invoke_async, function, payload, **kwargs))
+        token = _in_sync_call.set(True)
+        try:
+            return anyio.run(functools.partial(self.invoke_async, function, payload, **kwargs))
+        finally:
+            _in_sync_call.reset(token)
 
     # ------------------------------------------------------------------ logs
 
