@@ -425,6 +425,13 @@ _previous_breakpointhook: Callable[..., Any] = sys.breakpointhook
 def install_log_capture() -> None:
     """Route print() and logging during invocations into the invocation's log (idempotent)."""
     global _previous_breakpointhook
+    if (
+        isinstance(sys.stdout, _LogStream)
+        and isinstance(sys.stderr, _LogStream)
+        and sys.breakpointhook is _handler_breakpoint
+        and any(isinstance(h, _LambdaLogHandler) for h in logging.getLogger().handlers)
+    ):
+        return  # the common case: installed already (checked without the lock)
     with _install_lock:
         if sys.breakpointhook is not _handler_breakpoint:
             _previous_breakpointhook = sys.breakpointhook

@@ -112,7 +112,7 @@ class InProcessEnvironment(ExecutionEnvironment):
         start = time.perf_counter()
         response: bootstrap.InvocationResponse | None
         if self._is_async is None:
-            self._is_async = bootstrap.is_async_handler(handler)
+            self._is_async = _is_async(handler)
         if self._is_async:
             response = None
             with anyio.move_on_after(timeout):
@@ -155,6 +155,20 @@ class InProcessEnvironment(ExecutionEnvironment):
         """Shut down normally (runtime closing)."""
         self._thread.close()
         super().discard()
+
+
+_async_handlers: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _is_async(handler: Callable[..., Any]) -> bool:
+    """`bootstrap.is_async_handler`, remembered per handler (environments come and go)."""
+    try:
+        known = _async_handlers.get(handler)
+    except TypeError:  # not weakly referenceable or not hashable
+        return bootstrap.is_async_handler(handler)
+    if known is None:
+        known = _async_handlers[handler] = bootstrap.is_async_handler(handler)
+    return known
 
 
 def _tmp_dir_of(ref: weakref.ref[InProcessEnvironment]) -> str:

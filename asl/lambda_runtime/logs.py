@@ -71,7 +71,8 @@ def log_group_name(function_name: str) -> str:
 
 def log_stream_name(version: str, when: datetime | None = None) -> str:
     """A new environment's stream: ``YYYY/MM/DD/[<version>]<32 hex digits>``."""
-    day = (when or datetime.now(timezone.utc)).strftime("%Y/%m/%d")
+    moment = when or datetime.now(timezone.utc)
+    day = f"{moment.year:04d}/{moment.month:02d}/{moment.day:02d}"
     return f"{day}/[{version}]{secrets.token_hex(16)}"
 
 
