@@ -271,15 +271,16 @@ def install_thread_tracking() -> None:
     A handler may return while a thread it started still works, e.g. to send a task
     token a moment later.  Under the virtual clock, waits must not jump ahead meanwhile
     (the token is on its way), so each such thread holds virtual time back while it
-    runs, for at most `BACKGROUND_GRACE` seconds of real time (a thread that lives on,
-    a pool's worker say, must not stop virtual time for good).
+    runs, for at most `BACKGROUND_GRACE` seconds of real time (a thread that lives on
+    must not stop virtual time for good).  Threads of thread pools and event loops
+    (concurrent.futures, asyncio, anyio) are not counted: they outlive their work.
     """
     original = threading.Thread.start
     if getattr(original, "_asl_tracking", False):
         return
 
     def start(self: threading.Thread) -> None:
-        if bootstrap.current_log.get() is None:
+        if bootstrap.current_log.get() is None or _is_pool_thread(self):
             original(self)
             return
         release = hold_work(BACKGROUND_GRACE)
@@ -301,6 +302,16 @@ def install_thread_tracking() -> None:
     start._asl_tracking = True  # type: ignore[attr-defined]
     start.__doc__ = original.__doc__
     threading.Thread.start = start  # type: ignore[method-assign]
+
+
+# Threads of these modules serve pools and event loops and live on: not work on its way.
+_POOL_MODULES = ("concurrent.futures", "asyncio", "anyio", "asl.")
+
+
+def _is_pool_thread(thread: threading.Thread) -> bool:
+    target = getattr(thread, "_target", None)
+    module = getattr(target, "__module__", None) or ""
+    return module.startswith(_POOL_MODULES)
 
 
 def install_event_loop_hook() -> None:

@@ -93,3 +93,27 @@ def test_an_event_invocation_runs_during_the_async_call_that_made_it() -> None:
     with runtime:
         anyio.run(main)
     assert seen == [1] and runtime.pending_events == 0
+
+
+def test_a_thread_pool_started_by_a_handler_does_not_hold_virtual_time() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1)
+
+    def uses_pool(event: object, context: object) -> int:
+        return pool.submit(lambda: 21 * 2).result()  # its worker thread lives on
+
+    machine = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {"Type": "Task", "Resource": ARN + "uses_pool", "Next": "Hour"},
+            "Hour": {"Type": "Wait", "Seconds": 3600, "End": True},
+        },
+    }
+    try:
+        start = time.monotonic()
+        ex = asl.run(machine, {}, functions={"uses_pool": uses_pool})
+        assert (ex.status, ex.output) == ("SUCCEEDED", 42)
+        assert time.monotonic() - start < 2  # not held back by the pool's idle thread
+    finally:
+        pool.shutdown()
