@@ -96,6 +96,13 @@ class EventQueue:
                     self._scheduled -= 1
         self._events.append(event)
 
+    def _is_home(self) -> bool:
+        """Whether this is the event loop that runs Event invocations at once."""
+        try:
+            return asyncio.get_running_loop() is self._home
+        except RuntimeError:
+            return False
+
     def _spawn_scheduled(self, event: QueuedEvent) -> None:
         with self._lock:
             self._scheduled -= 1
@@ -115,7 +122,7 @@ class EventQueue:
         """Process every queued event, with its retries and destinations, until none is left."""
         previous = self._event_group, self._event_thread
         try:
-            while self._running or self._scheduled:
+            while self._is_home() and (self._running or self._scheduled):
                 if self._running:
                     await asyncio.wait(set(self._running))
                 else:

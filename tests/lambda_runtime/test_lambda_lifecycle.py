@@ -12,9 +12,12 @@ import threading
 import time
 from pathlib import Path
 
+import anyio
+
 import asl
-from asl.lambda_runtime import LambdaRuntime
-from asl.lambda_runtime.environment import WORKERS
+from asl.lambda_runtime import FunctionConfiguration, InProcessHost, LambdaRuntime
+from asl.lambda_runtime.bootstrap import InvocationRequest
+from asl.lambda_runtime.environment import WORKERS, EnvironmentSettings
 
 ONE_TASK = {
     "StartAt": "Call",
@@ -80,14 +83,26 @@ def test_a_thousand_runs_with_a_closed_runtime_leave_no_extra_thread() -> None:
     assert _settle(baseline) == baseline
 
 
-def test_runtimes_nobody_closes_give_their_threads_back_when_collected() -> None:
-    # asl.run(functions=...) makes its own runtime; once it is garbage, so are its threads.
-    machine = asl.parse(ONE_TASK)
-    asl.run(machine, 1, functions={"echo": echo})
+def test_environments_nobody_closes_give_their_threads_back_when_collected() -> None:
+    # A runtime nobody closes (asl.run's own, say) gives its threads back once it is
+    # garbage: each environment's finalizer returns its worker to the pool.  Tested on
+    # environments themselves, which no test harness keeps alive.
+    host = InProcessHost()
+    config = FunctionConfiguration("echo", echo)
+    settings = EnvironmentSettings("$LATEST", "arn", "us-east-1", "stream", "on-demand")
+
+    async def one() -> None:
+        environment = host.create_environment(config, settings)
+        await environment.initialize()
+        request = InvocationRequest("id", b"1", int(time.time() * 1000) + 5000, "arn", None)
+        outcome = await environment.invoke(request, 5)
+        assert outcome.body == b"1"
+
+    anyio.run(one)
     gc.collect()
     baseline = _without_idle_workers()
     for _ in range(500):
-        assert asl.run(machine, 1, functions={"echo": echo}).output == 1
+        anyio.run(one)
     gc.collect()
     assert _settle(baseline + WORKERS.max_idle) <= baseline + WORKERS.max_idle
     # every thread was handed back: ending the idle ones ends them all
