@@ -4,8 +4,9 @@ The virtual clock (the default) makes waiting free: a wait ends as soon as nothi
 in the event loop can run (and no earlier deadline is pending), and the time seen by the
 waiting task jumps to its deadline, so Wait states, Retry back-off and asynchronous
 Lambda retries take no real time while timestamps advance exactly as if they had.  Work
-still running for real (a handler in a worker thread) finishes first, as it would have
-during a real wait.  Each task keeps its own timeline (a context variable, which anyio
+still running for real (a handler in a worker thread, `outside_work`; a handler's
+background thread or other work on its way, `hold_work`) finishes first, as it would
+have during a real wait.  Each task keeps its own timeline (a context variable, which anyio
 copies into child tasks), so concurrent Parallel branches each see their own waits; a
 parent that joins its children moves to the latest of their timelines (`advance_to`).
 One coordinator task per event loop decides when waits end (`_coordinate`).
@@ -17,7 +18,7 @@ import contextlib
 import contextvars
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -287,6 +288,43 @@ def outside_work() -> Iterator[None]:
             _outside -= 1
 
 
+# Real work on its way that the event loop cannot see: token -> real (monotonic) time
+# after which it no longer holds virtual time back.
+_held: dict[int, float] = {}
+_held_ids = iter(range(1, 1 << 62))
+
+
+def hold_work(grace: float | None = None) -> Callable[[], None]:
+    """Mark real work that is on its way but not running in the event loop or a worker
+    thread the loop knows of: a Lambda handler's background thread that may still send a
+    task token, say.  Virtual waits do not jump ahead until the returned function is
+    called, or (with ``grace``) at most ``grace`` seconds of real time.
+    """
+    deadline = float("inf") if grace is None else time.monotonic() + grace
+    with _outside_lock:
+        token = next(_held_ids)
+        _held[token] = deadline
+
+    def release() -> None:
+        with _outside_lock:
+            _held.pop(token, None)
+
+    return release
+
+
+def _holding() -> bool:
+    """Whether some work marked with `hold_work` is still on its way."""
+    if not _held:
+        return False
+    now = time.monotonic()
+    with _outside_lock:
+        for token, deadline in list(_held.items()):
+            if deadline > now:
+                return True
+            del _held[token]
+    return False
+
+
 def _can_detect_idle() -> bool:
     """Idle detection needs asyncio's task internals (anyio's default backend)."""
     import asyncio
@@ -331,7 +369,7 @@ def _loop_key() -> Any:
 
 def _all_blocked() -> bool:
     """Whether every other task of the event loop waits and no worker is busy."""
-    if not _can_detect_idle() or _outside:
+    if not _can_detect_idle() or _outside or _holding():
         return False
     import asyncio
 

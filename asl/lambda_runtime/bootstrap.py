@@ -4,13 +4,14 @@ This module imitates ``awslambdaric`` (``bootstrap.py``, ``lambda_context.py``,
 ``lambda_runtime_marshaller.py``): handler resolution and its fault types, the
 ``context`` object, JSON marshalling of results, the unhandled-exception document and the
 log lines a function prints.  It uses the standard library only and no package-relative
-imports, because the subprocess backend runs this very file as the worker script.
+imports, because the subprocess host runs this very file as the worker script.
 """
 
 from __future__ import annotations
 
 import base64
 import builtins
+import contextlib
 import contextvars
 import importlib
 import importlib.machinery
@@ -374,11 +375,67 @@ class _LambdaLogHandler(logging.Handler):
 
 
 _install_lock = threading.Lock()
+# Threads where a handler entered the debugger: their invocation's timeout is suspended.
+debugging_threads: set[int] = set()
+_in_worker_process = False
+
+
+class BreakpointUnavailable(RuntimeError):
+    """``breakpoint()`` in a handler where no terminal can run the debugger."""
+
+
+def _handler_breakpoint(*args: Any, **kwargs: Any) -> Any:
+    """``sys.breakpointhook`` that works inside handlers, or fails at once saying why.
+
+    Handler output is captured into the invocation's log, so a debugger prompt would go
+    there and ``breakpoint()`` would seem to hang.  In a handler, the debugger talks to
+    the terminal directly (and the invocation's timeout stops counting); without a
+    terminal, ``breakpoint()`` raises at once.
+    """
+    previous = _previous_breakpointhook
+    if current_log.get() is None:
+        return previous(*args, **kwargs)
+    setting = os.environ.get("PYTHONBREAKPOINT")
+    if setting == "0":
+        return None
+    terminal = sys.__stdin__
+    if _in_worker_process:
+        raise BreakpointUnavailable(
+            "breakpoint() in a Lambda handler cannot reach a terminal from the subprocess "
+            "host's worker; use host='inprocess' to debug"
+        )
+    if terminal is None or not terminal.isatty():
+        raise BreakpointUnavailable(
+            "breakpoint() in a Lambda handler needs a terminal, and stdin is not one "
+            "(under pytest, run with -s); set PYTHONBREAKPOINT=0 to skip breakpoints"
+        )
+    debugging_threads.add(threading.get_ident())
+    if setting:
+        return previous(*args, **kwargs)
+    import pdb
+
+    debugger = pdb.Pdb(stdin=terminal, stdout=sys.__stdout__)
+    debugger.set_trace(sys._getframe(1))
+    return None
+
+
+_previous_breakpointhook: Callable[..., Any] = sys.breakpointhook
 
 
 def install_log_capture() -> None:
     """Route print() and logging during invocations into the invocation's log (idempotent)."""
+    global _previous_breakpointhook
+    if (
+        isinstance(sys.stdout, _LogStream)
+        and isinstance(sys.stderr, _LogStream)
+        and sys.breakpointhook is _handler_breakpoint
+        and any(isinstance(h, _LambdaLogHandler) for h in logging.getLogger().handlers)
+    ):
+        return  # the common case: installed already (checked without the lock)
     with _install_lock:
+        if sys.breakpointhook is not _handler_breakpoint:
+            _previous_breakpointhook = sys.breakpointhook
+            sys.breakpointhook = _handler_breakpoint
         if not isinstance(sys.stdout, _LogStream):
             sys.stdout = _LogStream(sys.stdout)
         if not isinstance(sys.stderr, _LogStream):
@@ -399,11 +456,41 @@ current_environ: contextvars.ContextVar[EnvironOverlay | None] = contextvars.Con
 )
 
 
-class EnvironOverlay:
-    """One execution environment's view of os.environ: its variables over the host's."""
+class _Lazy:
+    """A variable whose value is computed when first read (e.g. a directory made then)."""
 
-    def __init__(self, values: Mapping[str, str]):
-        self.values: dict[str, str] = dict(values)
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], str]):
+        self.make = make
+
+
+class _Values(dict):  # type: ignore[type-arg]
+    """Variables where a lazy value is computed on first read."""
+
+    def __getitem__(self, key: str) -> str:
+        value = super().__getitem__(key)
+        if isinstance(value, _Lazy):
+            value = value.make()
+            self[key] = value
+        return value  # type: ignore[no-any-return]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+
+class EnvironOverlay:
+    """One execution environment's view of os.environ: its variables over the host's.
+
+    ``lazy`` variables are computed when the code first reads them.
+    """
+
+    def __init__(
+        self, values: Mapping[str, str], lazy: Mapping[str, Callable[[], str]] | None = None
+    ):
+        self.values: dict[str, str] = _Values(values)
+        for key, make in (lazy or {}).items():
+            self.values.setdefault(key, _Lazy(make))  # type: ignore[arg-type]
         self.deleted: set[str] = set()
 
 
@@ -491,24 +578,66 @@ class ModuleNamespace:
         self._lock = threading.RLock()
         self.builtins = dict(builtins.__dict__)
         self.builtins["__import__"] = self.import_module_hook
+        self.borrowed: set[tuple[str, types.ModuleType]] = set()
+        self.shared: set[str] = set()
+
+    def release(self) -> None:
+        """Take this namespace's modules out of sys.modules (an abandoned init may have
+        left them there while it hangs)."""
+        for name, module in list(self.borrowed):
+            give_back_module(name, module, self.borrowed)
 
     def is_private(self, top: str) -> bool:
-        """Whether a top-level module name resolves inside the code directory or a layer."""
+        """Whether a top-level module name resolves inside the code directory or a layer
+        (and is loaded for this environment only: see :meth:`is_shared`)."""
         known = self._private.get(top)
         if known is None:
             stdlib = getattr(sys, "stdlib_module_names", ())
-            known = (
-                top not in sys.builtin_module_names
-                and top not in stdlib
-                and importlib.machinery.PathFinder.find_spec(top, self.search_path) is not None
-            )
+            spec = None
+            if top not in sys.builtin_module_names and top not in stdlib:
+                spec = importlib.machinery.PathFinder.find_spec(top, self.search_path)
+            known = spec is not None and not _has_extensions(spec)
+            if spec is not None and not known:
+                self.shared.add(top)
             self._private[top] = known
         return known
 
+    def is_shared(self, top: str) -> bool:
+        """Whether a top-level module of the package holds C extensions (numpy, pandas...).
+
+        An extension module can be initialised only once per process, so such a package
+        is imported once, into ``sys.modules``, and shared by every environment (if the
+        process already imported a module of that name, that one is used).
+        """
+        self.is_private(top)
+        return top in self.shared
+
+    def _import_shared(self, top: str) -> None:
+        """Import a shared package from the code directory into sys.modules, once."""
+        with _shared_lock:
+            for path in self.search_path:
+                if path not in sys.path:
+                    sys.path.append(path)  # its own imports of other bundled packages
+            if top in sys.modules:
+                return
+            spec = importlib.machinery.PathFinder.find_spec(top, self.search_path)
+            if spec is None or spec.loader is None:
+                return
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[top] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(top, None)
+                raise
+
     def import_module(self, name: str) -> types.ModuleType:
         """Import a module by absolute name inside this namespace."""
-        if self.is_private(name.partition(".")[0]):
+        top = name.partition(".")[0]
+        if self.is_private(top):
             return self._load(name)
+        if self.is_shared(top):
+            self._import_shared(top)
         return importlib.import_module(name)
 
     def import_module_hook(
@@ -527,6 +656,8 @@ class ModuleNamespace:
             name = absolute
         top = name.partition(".")[0]
         if not self.is_private(top):
+            if self.is_shared(top):
+                self._import_shared(top)
             return builtins.__import__(name, globals, locals, fromlist or (), 0)
         module = self._load(name)
         if not fromlist:
@@ -578,13 +709,93 @@ class ModuleNamespace:
             self.modules[fullname] = module
             try:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader.exec_module(module)
+                    with _in_sys_modules(fullname, module, self.borrowed):
+                        spec.loader.exec_module(module)
             except BaseException:
                 del self.modules[fullname]
                 raise
             if parent is not None:
                 setattr(parent, child, module)
             return module
+
+
+# Private modules executing now, by name, and what sys.modules held before the first.
+_borrowed: dict[str, list[types.ModuleType]] = {}
+_originals: dict[str, Any] = {}
+_borrow_lock = threading.Lock()
+_shared_lock = threading.RLock()  # importing a shared (C extension) package
+_extension_dirs: dict[str, bool] = {}
+
+
+def _has_extensions(spec: Any) -> bool:
+    """Whether a module spec is, or a package spec holds, a C extension module."""
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    origin = spec.origin or ""
+    if origin.endswith(suffixes):
+        return True
+    locations = list(spec.submodule_search_locations or ())
+    for location in locations:
+        known = _extension_dirs.get(location)
+        if known is None:
+            known = False
+            for _root, _dirs, files in os.walk(location):
+                if any(f.endswith(suffixes) for f in files):
+                    known = True
+                    break
+            _extension_dirs[location] = known
+        if known:
+            return True
+    return False
+
+
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def _in_sys_modules(
+    name: str, module: types.ModuleType, owner: set[tuple[str, types.ModuleType]]
+) -> Iterator[None]:
+    """Put a private module in sys.modules while its code executes, as importlib does.
+
+    Code that looks its own module up there at import time needs it: ``@dataclass``
+    resolving string annotations (``from __future__ import annotations``), pickling,
+    ``typing.get_type_hints``.  Afterwards the entry goes back to what it was, so
+    environments stay isolated and the host's own module of that name is untouched.
+    No lock is held while the code runs (an init that hangs must not block others);
+    ``owner`` records the entry so that abandoning the environment can give it back.
+    """
+    with _borrow_lock:
+        stack = _borrowed.setdefault(name, [])
+        if not stack:
+            _originals[name] = sys.modules.get(name, _MISSING)
+        stack.append(module)
+        sys.modules[name] = module
+        owner.add((name, module))
+    try:
+        yield
+    finally:
+        give_back_module(name, module, owner)
+
+
+def give_back_module(
+    name: str, module: types.ModuleType, owner: set[tuple[str, types.ModuleType]]
+) -> None:
+    """End a private module's stay in sys.modules (idempotent)."""
+    with _borrow_lock:
+        if (name, module) not in owner:
+            return
+        owner.discard((name, module))
+        stack = _borrowed[name]
+        stack.remove(module)
+        if stack:
+            sys.modules[name] = stack[-1]
+        else:
+            del _borrowed[name]
+            original = _originals.pop(name)
+            if original is _MISSING:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = original
 
 
 def _resolve_relative(name: str, globals: Mapping[str, Any], level: int) -> str:
@@ -642,7 +853,7 @@ def get_handler(handler: str, namespace: ModuleNamespace | None = None) -> Calla
 
 
 def load_reference(reference: str) -> Callable[..., Any]:
-    """A callable from ``module:qualname`` (how the subprocess backend ships a Python callable)."""
+    """A callable from ``module:qualname`` (how the subprocess host ships a Python callable)."""
     modname, _, qualname = reference.partition(":")
     obj: Any = importlib.import_module(modname)
     for part in qualname.split("."):
@@ -929,13 +1140,31 @@ _PATH_FUNCTIONS = (
 )
 
 
+def interpreter_paths() -> list[str]:
+    """Where this interpreter's own files live: its prefixes (a virtualenv, say) and
+    import path.  Under a private ``/tmp`` they must keep meaning what they mean."""
+    import site
+    import sysconfig
+
+    paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    paths.extend(sysconfig.get_paths().values())
+    try:
+        paths.extend(site.getsitepackages())
+        paths.append(site.getusersitepackages())
+    except AttributeError:  # pragma: no cover - some virtualenvs' site lacks these
+        pass
+    paths.extend(p for p in sys.path if p)
+    return sorted({os.path.realpath(p) for p in paths} | {p for p in paths if p})
+
+
 def redirect_tmp(private: str, keep: Sequence[str] = ()) -> None:
     """Make ``/tmp`` mean this environment's own directory (in the worker process only).
 
     Lambda gives every execution environment its own ``/tmp``; without a private mount,
     the worker rewrites paths under ``/tmp`` in the file functions handlers use.  Paths
-    inside ``private`` and ``keep`` (the code directory and layers, which may themselves
-    live under ``/tmp`` on the host) are left alone.
+    inside ``private`` and ``keep`` (the code directory and layers, the interpreter's own
+    prefix and import path, which may themselves live under ``/tmp`` on the host, as a
+    virtualenv in ``/tmp`` does) are left alone.
     """
     import tempfile
 
@@ -999,9 +1228,11 @@ def serve() -> None:
     sys.path[:0] = code_path + [p for p in host_path if p not in sys.path]
     reference = os.environ.pop("_ASL_HANDLER_REFERENCE", "") or None
     memory = int(os.environ.pop("_ASL_MEMORY_LIMIT_MB", "0") or 0)
+    global _in_worker_process
+    _in_worker_process = True
     private_tmp = os.environ.pop("_ASL_PRIVATE_TMP", "")
     if private_tmp:
-        redirect_tmp(private_tmp, code_path)
+        redirect_tmp(private_tmp, code_path + interpreter_paths())
     install_log_capture()
     handler: Callable[..., Any] | None = None
     for line in sys.stdin:

@@ -20,6 +20,8 @@ LAYERS_MAX = 5
 ENVIRONMENT_MAX_BYTES = 4096
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+# Lambda's Python runtimes (identifiers as in CreateFunction's Runtime).
+PYTHON_RUNTIMES = tuple(f"python3.{minor}" for minor in range(9, 15))
 
 # Variables Lambda sets itself and refuses to let a function override.
 RESERVED_VARIABLES = frozenset(
@@ -101,8 +103,12 @@ def make_configuration(
     memory_size: int,
     environment: Mapping[str, str] | None,
     description: str,
+    runtime: str | None = None,
 ) -> FunctionConfiguration:
-    """Build and validate a configuration from ``register`` arguments."""
+    """Build and validate a configuration from ``register`` arguments.
+
+    ``runtime`` (``"python3.9"`` ... ``"python3.14"``) defaults to this interpreter's.
+    """
     if handler is not None and code is not None:
         raise ConfigurationError(
             f"function {name!r}: give either a handler callable or code=, not both"
@@ -129,6 +135,7 @@ def make_configuration(
         memory_size=memory_size,
         environment=dict(environment or {}),
         description=description,
+        runtime=RUNTIME if runtime is None else runtime,
     )
     return validate_configuration(config)
 
@@ -159,7 +166,34 @@ def validate_configuration(config: FunctionConfiguration) -> FunctionConfigurati
                 f"{HANDLER_MAX} characters, no spaces), got {config.handler_name!r}"
             )
     _check_environment(name, config.environment)
+    if config.runtime != RUNTIME and config.runtime not in PYTHON_RUNTIMES:
+        raise ConfigurationError(
+            f"function {name!r}: runtime must be one of Lambda's Python runtimes "
+            f"({', '.join(PYTHON_RUNTIMES)}), got {config.runtime!r}"
+        )
     return config
+
+
+def runtime_version(runtime: str) -> tuple[int, int] | None:
+    """``(3, 12)`` for ``"python3.12"``; None for anything else."""
+    m = re.fullmatch(r"python(\d+)\.(\d+)", runtime)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def interpreter_note(runtime: str, version: tuple[int, ...], where: str) -> str | None:
+    """What to add to a failure when the interpreter that ran the code does not match the
+    function's runtime (None when it does)."""
+    wanted = runtime_version(runtime)
+    if wanted is None or tuple(version[:2]) == wanted:
+        return None
+    ran = ".".join(str(v) for v in version[:3])
+    hint = (
+        f"; install python{wanted[0]}.{wanted[1]} and use host='subprocess' to run it on "
+        "a matching interpreter"
+        if where == "in-process" or "no python" in where
+        else ""
+    )
+    return f"(the function's runtime is {runtime}; Python {ran} ran it, {where}{hint})"
 
 
 def _check_int(name: str, what: str, value: object, bounds: tuple[int, int], unit: str) -> None:

@@ -1,4 +1,4 @@
-"""The in-process backend: environments are threads of this process (the fastest backend).
+"""The in-process host: environments are threads of this process (the fastest host).
 
 Each environment has its own thread, its own private module table for the code directory
 and layers (so two packages may both hold ``lambda_function.py``), its own view of
@@ -11,7 +11,9 @@ the working directory are shared with the host.
 from __future__ import annotations
 
 import resource
+import tempfile
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -26,10 +28,12 @@ from asl.lambda_runtime.environment import (
     ExecutionEnvironment,
     InitOutcome,
     InvocationOutcome,
+    install_event_loop_hook,
+    install_thread_tracking,
 )
 
 
-class InProcessBackend:
+class InProcessHost:
     """Runs each execution environment on a thread of the current process.
 
     ``init_timeout``: seconds the init phase may take (Lambda's is 10).
@@ -53,7 +57,7 @@ class InProcessBackend:
 class InProcessEnvironment(ExecutionEnvironment):
     """An execution environment on a dedicated thread of this process."""
 
-    backend_name = "inprocess"
+    host_name = "inprocess"
 
     def __init__(
         self,
@@ -65,11 +69,18 @@ class InProcessEnvironment(ExecutionEnvironment):
         self.init_timeout = init_timeout
         bootstrap.install_log_capture()
         bootstrap.install_environ_overlay()
-        self.overlay = bootstrap.EnvironOverlay(self.variables())
+        install_event_loop_hook()
+        install_thread_tracking()
+        # TMPDIR's directory is made only if the code reads the variable.
+        me = weakref.ref(self)
+        self.overlay = bootstrap.EnvironOverlay(
+            self.variables(tmp_dir=False), {"TMPDIR": lambda: _tmp_dir_of(me)}
+        )
         self.namespace = (
             bootstrap.ModuleNamespace(config.search_path) if config.code is not None else None
         )
         self.handler: Callable[..., Any] | None = None
+        self._is_async: bool | None = None
         self._thread = EnvironmentThread(f"asl-lambda-{config.function_name}-{self.id}")
 
     async def initialize(self) -> InitOutcome:
@@ -100,7 +111,9 @@ class InProcessEnvironment(ExecutionEnvironment):
         log = bootstrap.InvocationLog(request.request_id)
         start = time.perf_counter()
         response: bootstrap.InvocationResponse | None
-        if bootstrap.is_async_handler(handler):
+        if self._is_async is None:
+            self._is_async = _is_async(handler)
+        if self._is_async:
             response = None
             with anyio.move_on_after(timeout):
                 response = await bootstrap.invoke_async_handler(handler, request, self.overlay, log)
@@ -134,6 +147,8 @@ class InProcessEnvironment(ExecutionEnvironment):
         if not self.discarded:
             self._thread.abandon()
             self.handler = None
+            if self.namespace is not None:
+                self.namespace.release()
         super().discard()
 
     def close(self) -> None:
@@ -142,5 +157,34 @@ class InProcessEnvironment(ExecutionEnvironment):
         super().discard()
 
 
+_async_handlers: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _is_async(handler: Callable[..., Any]) -> bool:
+    """`bootstrap.is_async_handler`, remembered per handler (environments come and go)."""
+    try:
+        known = _async_handlers.get(handler)
+    except TypeError:  # not weakly referenceable or not hashable
+        return bootstrap.is_async_handler(handler)
+    if known is None:
+        known = _async_handlers[handler] = bootstrap.is_async_handler(handler)
+    return known
+
+
+def _tmp_dir_of(ref: weakref.ref[InProcessEnvironment]) -> str:
+    environment = ref()
+    return str(environment.tmp_dir) if environment is not None else tempfile.gettempdir()
+
+
+_rss: list[float] = [0.0, 0.0]  # when read, value
+
+
 def _max_rss_mb() -> int:
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    """The process's peak resident memory (read at most every 50 ms: the call is slow)."""
+    now = time.monotonic()
+    if now - _rss[0] > 0.05:
+        _rss[0], _rss[1] = now, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    return int(_rss[1])
+
+
+InProcessBackend = InProcessHost  # deprecated name

@@ -1,4 +1,4 @@
-"""The subprocess backend: each execution environment is a worker process.
+"""The subprocess host: each execution environment is a worker process.
 
 This gives the isolation Lambda gives: a function's environment variables, module state
 and ``/tmp`` belong to its own process; a timeout kills the process; the configured
@@ -10,6 +10,8 @@ script with the same Python interpreter, so it imports nothing from ``asl`` itse
 from __future__ import annotations
 
 import base64
+import functools
+import glob
 import json
 import os
 import signal
@@ -18,11 +20,12 @@ import sys
 import time
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from asl.errors import ConfigurationError
 from asl.lambda_runtime import bootstrap
-from asl.lambda_runtime.configuration import FunctionConfiguration
+from asl.lambda_runtime.configuration import FunctionConfiguration, runtime_version
 from asl.lambda_runtime.environment import (
     INIT_TIMEOUT,
     EnvironmentSettings,
@@ -37,10 +40,12 @@ from asl.lambda_runtime.environment import (
 RUNTIME_OVERHEAD_MB = 64
 
 
-class SubprocessBackend:
+class SubprocessHost:
     """Runs each execution environment in a worker process.
 
-    ``python`` is the interpreter to run (default: this one); ``memory_limit`` applies the
+    ``python`` is the interpreter to run (default: one matching the function's runtime,
+    e.g. ``python3.12`` for ``runtime="python3.12"``, found on PATH, in pyenv or uv, else
+    this one; a Python callable always runs on this one); ``memory_limit`` applies the
     function's memory size to the worker; ``private_tmp`` makes ``/tmp`` paths in the
     worker refer to the environment's own directory; ``init_timeout`` is how long the
     init phase (process start and handler import) may take (Lambda's is 10 seconds).
@@ -56,10 +61,36 @@ class SubprocessBackend:
         private_tmp: bool = True,
         init_timeout: float = INIT_TIMEOUT,
     ):
-        self.python = python or sys.executable
+        self._python = python
         self.memory_limit = memory_limit
         self.private_tmp = private_tmp
         self.init_timeout = init_timeout
+
+    @property
+    def python(self) -> str:
+        """The interpreter given, or this one."""
+        return self._python or sys.executable
+
+    def interpreter(self, config: FunctionConfiguration) -> tuple[str, tuple[int, ...], str]:
+        """(executable, its version, how it was chosen) for a function's code."""
+        if self._python is not None:
+            return (
+                self._python,
+                _version_of(self._python),
+                f"the subprocess host's python={self._python}",
+            )
+        here = tuple(sys.version_info[:3])
+        wanted = runtime_version(config.runtime)
+        if config.handler is not None or wanted is None or wanted == here[:2]:
+            return sys.executable, here, "in a worker process"
+        found = find_interpreter(*wanted)
+        if found is None:
+            return (
+                sys.executable,
+                here,
+                f"in a worker process (no python{wanted[0]}.{wanted[1]} found)",
+            )
+        return found, _version_of(found), f"in a worker process ({found})"
 
     def check(self, config: FunctionConfiguration) -> None:
         """A Python callable must be importable by the worker (a module-level function)."""
@@ -71,6 +102,51 @@ class SubprocessBackend:
     ) -> ExecutionEnvironment:
         """A new environment (the process starts in its init phase)."""
         return SubprocessEnvironment(config, settings, self)
+
+
+@functools.cache
+def find_interpreter(major: int, minor: int) -> str | None:
+    """An installed ``python<major>.<minor>``: on PATH (not a pyenv shim), in pyenv's or
+    uv's versions, or in the usual places; None if there is none."""
+    name = f"python{major}.{minor}"
+    candidates: list[str] = []
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        if directory and "shims" not in Path(directory).parts:
+            candidates.append(os.path.join(directory, name))
+    pyenv = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    patches = glob.glob(os.path.join(pyenv, "versions", f"{major}.{minor}.*", "bin", name))
+    candidates.extend(sorted(patches, key=_patch_order, reverse=True))
+    uv = os.path.expanduser("~/.local/share/uv/python")
+    candidates.extend(
+        sorted(glob.glob(os.path.join(uv, f"cpython-{major}.{minor}.*", "bin", name)))
+    )
+    candidates.extend(f"{d}/{name}" for d in ("/usr/local/bin", "/usr/bin", "/opt/homebrew/bin"))
+    for candidate in candidates:
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _patch_order(path: str) -> tuple[int, ...]:
+    version = Path(path).parts[-3]
+    return tuple(int(p) if p.isdigit() else -1 for p in version.split("."))
+
+
+@functools.cache
+def _version_of(python: str) -> tuple[int, ...]:
+    """The version of an interpreter (this one's if it cannot be asked)."""
+    if python == sys.executable:
+        return tuple(sys.version_info[:3])
+    try:
+        out = subprocess.run(
+            [python, "-c", "import sys; print(*sys.version_info[:3])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout
+        return tuple(int(p) for p in out.split())
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return tuple(sys.version_info[:3])
 
 
 def callable_reference(handler: Callable[..., Any]) -> str:
@@ -85,9 +161,9 @@ def callable_reference(handler: Callable[..., Any]) -> str:
         or "<lambda>" in qualname
     ):
         raise ConfigurationError(
-            f"the subprocess backend runs handlers in another process and can only use a "
+            f"the subprocess host runs handlers in another process and can only use a "
             f"module-level function it can import, not {handler!r}; register a deployment "
-            "package (code=..., handler_name='module.function') or use backend='inprocess'"
+            "package (code=..., handler_name='module.function') or use host='inprocess'"
         )
     return f"{module}:{qualname}"
 
@@ -95,16 +171,17 @@ def callable_reference(handler: Callable[..., Any]) -> str:
 class SubprocessEnvironment(ExecutionEnvironment):
     """An execution environment in its own worker process."""
 
-    backend_name = "subprocess"
+    host_name = "subprocess"
 
     def __init__(
         self,
         config: FunctionConfiguration,
         settings: EnvironmentSettings,
-        backend: SubprocessBackend,
+        host: SubprocessHost,
     ):
         super().__init__(config, settings)
-        self._backend = backend
+        self._host = host
+        self.python, self.interpreter_version, self.interpreter_where = host.interpreter(config)
         self._process: subprocess.Popen[str] | None = None
         # The parent-side thread does the blocking pipe I/O; it is never interrupted:
         # killing the worker is what ends a hanging invocation.
@@ -126,9 +203,9 @@ class SubprocessEnvironment(ExecutionEnvironment):
         if config.handler is not None:
             env["_ASL_HANDLER_REFERENCE"] = callable_reference(config.handler)
             env["_ASL_HOST_PATH"] = os.pathsep.join(p or os.getcwd() for p in sys.path)
-        if self._backend.memory_limit:
+        if self._host.memory_limit:
             env["_ASL_MEMORY_LIMIT_MB"] = str(config.memory_size + RUNTIME_OVERHEAD_MB)
-        if self._backend.private_tmp:
+        if self._host.private_tmp:
             env["_ASL_PRIVATE_TMP"] = str(self.tmp_dir)
         env["PYTHONUNBUFFERED"] = "1"
         env.pop("PYTHONSTARTUP", None)
@@ -137,7 +214,7 @@ class SubprocessEnvironment(ExecutionEnvironment):
     def _start(self) -> subprocess.Popen[str]:
         cwd = str(self.config.code) if self.config.code is not None else os.getcwd()
         process = subprocess.Popen(
-            [self._backend.python, "-u", bootstrap.__file__],
+            [self.python, "-u", bootstrap.__file__],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None,
@@ -183,7 +260,7 @@ class SubprocessEnvironment(ExecutionEnvironment):
 
         self._streamed = []
         start = time.perf_counter()
-        finished, reply = await self._thread.call(init, self._backend.init_timeout)
+        finished, reply = await self._thread.call(init, self._host.init_timeout)
         duration = (time.perf_counter() - start) * 1000
         if not finished:
             self.discard()
@@ -310,3 +387,6 @@ def _kill(process: subprocess.Popen[str]) -> None:
     if process.poll() is None:
         process.kill()
         process.wait()
+
+
+SubprocessBackend = SubprocessHost  # deprecated name

@@ -1,4 +1,4 @@
-"""The AWS backend: invoke deployed Lambda functions through boto3.
+"""The AWS host: invoke deployed Lambda functions through boto3.
 
 For workloads that outgrow one machine, the executor runs locally while Task states
 invoke real functions.  boto3 is the optional ``aws`` extra
@@ -18,9 +18,10 @@ import anyio.to_thread
 from asl.errors import ConfigurationError
 from asl.lambda_runtime.configuration import FunctionConfiguration
 from asl.lambda_runtime.errors import LambdaServiceError
+from asl.lambda_runtime.results import InvokeResult, encode_payload
 
 
-class AwsLambdaBackend:
+class AwsHost:
     """Sends every invocation to AWS Lambda with ``client.invoke``.
 
     ``client``: a boto3 Lambda client (tests pass one wrapped in botocore's Stubber);
@@ -42,14 +43,14 @@ class AwsLambdaBackend:
                 import boto3
             except ImportError:
                 raise ConfigurationError(
-                    "backend='aws' needs boto3: pip install 'asl-interpreter[aws]'"
+                    "host='aws' needs boto3: pip install 'asl-interpreter[aws]'"
                 ) from None
             self._client = boto3.client("lambda", region_name=self.region)
         return self._client
 
     def check(self, config: FunctionConfiguration) -> None:
-        """Local functions cannot be registered on a remote backend."""
-        raise ConfigurationError("the aws backend invokes deployed functions only")
+        """Local functions cannot be registered on a remote host."""
+        raise ConfigurationError("the aws host invokes deployed functions only")
 
     async def invoke_async(
         self,
@@ -62,8 +63,6 @@ class AwsLambdaBackend:
         log_type: str | None = None,
     ) -> Any:
         """Call Lambda's Invoke API; API failures become :class:`LambdaServiceError`."""
-        from asl.lambda_runtime.runtime import InvokeResult, encode_payload
-
         kwargs: dict[str, Any] = {
             "FunctionName": function,
             "InvocationType": invocation_type,
@@ -117,3 +116,6 @@ def _invoke(client: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         raise LambdaServiceError(
             "SdkClientException", 0, f"Unable to execute HTTP request: {e}"
         ) from None
+
+
+AwsLambdaBackend = AwsHost  # deprecated name

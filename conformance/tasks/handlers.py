@@ -48,3 +48,10 @@ def a_then_b_then_a(event: Any, context: Any) -> str:
     if n == 2:
         raise ErrorB(f"call {n}")
     return f"call {n}"
+
+
+def send_token_back(event: dict, context: Any) -> None:
+    """Invoked asynchronously: reports back to the waiting Task with its task token."""
+    import asl
+
+    asl.send_task_success(event["token"], {"processed": event["order"]})

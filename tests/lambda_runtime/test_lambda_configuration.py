@@ -83,8 +83,8 @@ def test_runtime_arguments_are_checked() -> None:
         LambdaRuntime(region="mars")
     with pytest.raises(ConfigurationError, match="concurrency_limit"):
         LambdaRuntime(concurrency_limit=0)
-    with pytest.raises(ConfigurationError, match="backend"):
-        LambdaRuntime(backend="docker")
+    with pytest.raises(ConfigurationError, match="host"):
+        LambdaRuntime(host="docker")
 
 
 def test_unknown_function_names_the_registered_ones(runtime: LambdaRuntime) -> None:

@@ -301,17 +301,17 @@ def test_memory_size_is_reported(runtime: LambdaRuntime, memory: int) -> None:
 
 @pytest.mark.parametrize("backend", ["inprocess", "subprocess"])
 def test_init_phase_over_its_limit_times_out(backend: str, tmp_path: Path) -> None:
-    from asl.lambda_runtime import InProcessBackend, SubprocessBackend
+    from asl.lambda_runtime import InProcessHost, SubprocessHost
 
     (tmp_path / "lambda_function.py").write_text(
         "import time\ntime.sleep(30)\ndef lambda_handler(e, c):\n    return e\n"
     )
     chosen = (
-        InProcessBackend(init_timeout=0.5)
+        InProcessHost(init_timeout=0.5)
         if backend == "inprocess"
-        else SubprocessBackend(init_timeout=0.5)
+        else SubprocessHost(init_timeout=0.5)
     )
-    with LambdaRuntime(backend=chosen) as runtime:
+    with LambdaRuntime(host=chosen) as runtime:
         runtime.register("slow-init", code=tmp_path)
         result = runtime.invoke("slow-init", {})
         assert result.json()["errorType"] == "Sandbox.Timedout"

@@ -20,7 +20,7 @@ HANDLERS = {
 
 @pytest.fixture(params=["inprocess", "subprocess"])
 def shop(request) -> Iterator[LambdaRuntime]:
-    with LambdaRuntime(backend=request.param) as runtime:
+    with LambdaRuntime(host=request.param) as runtime:
         for name, handler in HANDLERS.items():
             runtime.register(
                 name, code=PACKAGE, handler_name=handler, environment={"CURRENCY": "EUR"}

@@ -14,7 +14,7 @@ from botocore.response import StreamingBody  # noqa: E402
 from botocore.stub import Stubber  # noqa: E402
 
 from asl.errors import ConfigurationError  # noqa: E402
-from asl.lambda_runtime import AwsLambdaBackend, LambdaRuntime, LambdaServiceError  # noqa: E402
+from asl.lambda_runtime import AwsHost, LambdaRuntime, LambdaServiceError  # noqa: E402
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def body(data: bytes) -> StreamingBody:
 
 
 def test_invoke_maps_the_response(client) -> None:
-    runtime = LambdaRuntime(backend=AwsLambdaBackend(client=client))
+    runtime = LambdaRuntime(host=AwsHost(client=client))
     with Stubber(client) as stubber:
         stubber.add_response(
             "invoke",
@@ -62,7 +62,7 @@ def test_invoke_maps_the_response(client) -> None:
 
 
 def test_function_errors_pass_through(client) -> None:
-    runtime = LambdaRuntime(backend=AwsLambdaBackend(client=client))
+    runtime = LambdaRuntime(host=AwsHost(client=client))
     error = b'{"errorMessage": "boom", "errorType": "Exception"}'
     with Stubber(client) as stubber:
         stubber.add_response(
@@ -82,7 +82,7 @@ def test_function_errors_pass_through(client) -> None:
     ],
 )
 def test_api_errors_become_lambda_service_errors(client, code, status, message) -> None:
-    runtime = LambdaRuntime(backend=AwsLambdaBackend(client=client))
+    runtime = LambdaRuntime(host=AwsHost(client=client))
     with Stubber(client) as stubber:
         stubber.add_client_error(
             "invoke",
@@ -107,7 +107,7 @@ def test_api_errors_become_lambda_service_errors(client, code, status, message) 
 
 
 def test_event_and_client_context_are_sent(client) -> None:
-    runtime = LambdaRuntime(backend=AwsLambdaBackend(client=client))
+    runtime = LambdaRuntime(host=AwsHost(client=client))
     context = {"custom": {"a": 1}}
     with Stubber(client) as stubber:
         stubber.add_response(
@@ -135,7 +135,7 @@ def test_connection_failures_are_sdk_client_exceptions() -> None:
         aws_secret_access_key="testing",
         config=boto3.session.Config(retries={"max_attempts": 0}, connect_timeout=1),
     )
-    runtime = LambdaRuntime(backend=AwsLambdaBackend(client=client))
+    runtime = LambdaRuntime(host=AwsHost(client=client))
     with pytest.raises(LambdaServiceError) as info:
         runtime.invoke("f", {})
     assert info.value.error == "Lambda.SdkClientException"
@@ -143,7 +143,7 @@ def test_connection_failures_are_sdk_client_exceptions() -> None:
 
 
 def test_remote_runtime_has_no_local_functions(client) -> None:
-    runtime = LambdaRuntime(backend=AwsLambdaBackend(client=client))
+    runtime = LambdaRuntime(host=AwsHost(client=client))
     with pytest.raises(ConfigurationError, match="deployed AWS functions"):
         runtime.register("f", lambda e, c: e)
     assert runtime.has_function("anything")

@@ -14,7 +14,7 @@ from asl.lambda_runtime import LambdaRuntime
 
 @pytest.fixture
 def runtime() -> Iterator[LambdaRuntime]:
-    with LambdaRuntime(backend="subprocess") as rt:
+    with LambdaRuntime(host="subprocess") as rt:
         yield rt
 
 
