@@ -162,7 +162,7 @@ def _backends(
             runtime.register(registered, handler, timeout=900)
         return runtime
 
-    backends.add(LambdaBackend(make_runtime, strict=strict))
+    backends.add(LambdaBackend(make_runtime, strict=strict, owned=lambda_runtime is None))
     from asl.backends.callbacks import CallbackBackend
 
     # last: .waitForTaskToken for resources no backend above handles itself
@@ -290,25 +290,27 @@ async def execute(
         state_machine_name=sm_name,
         strict=strict,
     )
-    execution = await execute_machine(
-        machine,
-        {} if input is None else input,
-        handlers=HANDLERS,
-        clock=the_clock,
-        backends=backends,
-        name=name,
-        state_machine_name=sm_name,
-        role_arn=role_arn,
-        region=region,
-        account_id=account_id,
-        max_history_events=max_history_events,
-        seed=seed,
-        on_start=on_start,
-        context_object=context_object,
-        execution_fields=execution_fields,
-        renderer=_execution_html,
-    )
-    await backends.finish()
+    try:
+        execution = await execute_machine(
+            machine,
+            {} if input is None else input,
+            handlers=HANDLERS,
+            clock=the_clock,
+            backends=backends,
+            name=name,
+            state_machine_name=sm_name,
+            role_arn=role_arn,
+            region=region,
+            account_id=account_id,
+            max_history_events=max_history_events,
+            seed=seed,
+            on_start=on_start,
+            context_object=context_object,
+            execution_fields=execution_fields,
+            renderer=_execution_html,
+        )
+    finally:
+        await backends.finish()
     return execution
 
 

@@ -28,13 +28,15 @@ _WIRING_ERRORS = frozenset(
 class LambdaBackend:
     """Runs Lambda tasks against a `asl.lambda_runtime.LambdaRuntime`."""
 
-    def __init__(self, runtime: Any, *, strict: bool = False):
+    def __init__(self, runtime: Any, *, strict: bool = False, owned: bool = False):
         """``runtime``: a LambdaRuntime, or a no-argument callable that makes one.
         ``strict``: a function whose handler cannot be found or imported is a wiring
         mistake (`ConfigurationError`), not a Lambda error a Catch could take."""
         self._runtime = runtime
         self._made: Any = None
         self.strict = strict
+        # a runtime made for one execution is closed when it ends (its threads released)
+        self._owned = owned
 
     @property
     def runtime(self) -> Any:
@@ -48,7 +50,11 @@ class LambdaBackend:
     async def finish(self) -> None:
         """Run the asynchronous (Event) invocations the execution queued."""
         if self._made is not None and hasattr(self._made, "drain"):
-            await self._made.drain()
+            try:
+                await self._made.drain()
+            finally:
+                if self._owned:
+                    self._made.close()
 
     def handles(self, resource: Resource) -> bool:
         if resource.kind == "lambda-function":

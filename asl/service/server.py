@@ -184,8 +184,7 @@ def _forwarding_runtime(endpoint: str, region: str) -> Any:
         raise ConfigurationError(
             "LAMBDA_ENDPOINT needs boto3: pip install 'asl-interpreter[serve]'"
         ) from None
-    from asl.lambda_runtime import LambdaRuntime
-    from asl.lambda_runtime.remote import AwsLambdaBackend
+    from asl.lambda_runtime import AwsHost, LambdaRuntime
 
     session = boto3.session.Session()
     credentials = {}
@@ -194,7 +193,7 @@ def _forwarding_runtime(endpoint: str, region: str) -> Any:
     lambda_client = session.client(
         "lambda", endpoint_url=endpoint, region_name=region, **credentials
     )
-    return LambdaRuntime(backend=AwsLambdaBackend(client=lambda_client, region=region))
+    return LambdaRuntime(host=AwsHost(client=lambda_client, region=region))
 
 
 def _uvicorn() -> Any:
