@@ -41,9 +41,10 @@ def main() -> int:
     deadline = time.monotonic() + args.minutes * 60
     rng = random.Random(args.seed)
     ran = failures = rounds = 0
+    count = [0]  # examples run in the current round
     while time.monotonic() < deadline:
         seed = rng.randrange(2**32)
-        count = [0]
+        count[0] = 0
 
         @settings(
             max_examples=args.batch,

@@ -23,7 +23,12 @@ def main(argv: list[str]) -> int:
         description="Draw a state machine: Mermaid text (the default, for Markdown and "
         "GitHub), Graphviz DOT, SVG (needs Graphviz's 'dot'), or one self-contained HTML page.",
     )
-    parser.add_argument("file", help="the definition (JSON or YAML)")
+    parser.add_argument(
+        "file", help="the definition (JSON or YAML), or a SAM/CloudFormation/CDK template or .tf"
+    )
+    parser.add_argument(
+        "--state-machine", metavar="ID", help="which state machine of a template (logical id)"
+    )
     parser.add_argument("--format", "-f", choices=FORMATS, default=None, help="default: mermaid")
     parser.add_argument(
         "-o", "--output", metavar="OUT", help="write to OUT (its suffix picks the format)"
@@ -33,10 +38,15 @@ def main(argv: list[str]) -> int:
 
     import asl
     from asl.graph import render
+    from asl.project.command import is_template
 
     path = Path(ns.file)
     try:
-        machine = asl.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        if is_template(path):
+            sm = asl.load_template(path).state_machine(ns.state_machine)
+            machine = asl.parse(sm.definition_text, filename=str(sm.origin.file))
+        else:
+            machine = asl.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except asl.DefinitionError as e:
         for d in e.diagnostics:
             where = f"{ns.file}:{d.line}:{d.column}" if d.line else ns.file
@@ -44,6 +54,9 @@ def main(argv: list[str]) -> int:
         return 1
     except (OSError, UnicodeDecodeError) as e:
         print(f"asl graph: cannot read {ns.file}: {e}", file=sys.stderr)
+        return 2
+    except asl.ASLError as e:  # a template that cannot be read or has no such machine
+        print(f"asl graph: {e}", file=sys.stderr)
         return 2
     try:
         text = render(machine, fmt)

@@ -93,3 +93,13 @@ def test_run_report_is_written_for_a_failed_execution_too(tmp_path, capsys):
     assert main(["run", str(definition), "--report", str(report)]) == 1
     assert "FAILED: Nope" in capsys.readouterr().err
     assert '"status":"FAILED"' in report.read_text(encoding="utf-8")
+
+
+def test_graph_draws_a_state_machine_of_a_template(capsys):
+    template = str(Path(__file__).resolve().parents[2] / "examples/sam-orders/template.yaml")
+    assert main(["graph", template]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("flowchart TD\n")
+    assert "ValidateOrder" in out and "NeedsApproval" in out
+    assert main(["graph", template, "--state-machine", "NoSuchMachine"]) == 2
+    assert "NoSuchMachine" in capsys.readouterr().err
