@@ -53,12 +53,7 @@ def main() -> int:
             suppress_health_check=list(HealthCheck),
         )
         @given(definition=machines(), data=JSON, outcome=HANDLER_OUTCOMES)
-        def prop(
-            definition: dict[str, Any],
-            data: Any,
-            outcome: tuple[str, Any],
-            count: list[int] = count,
-        ) -> None:
+        def prop(definition: dict[str, Any], data: Any, outcome: tuple[str, Any]) -> None:
             count[0] += 1
             check_execution(definition, data, outcome)
 

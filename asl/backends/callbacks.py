@@ -31,6 +31,7 @@ import anyio
 import anyio.from_thread
 import anyio.lowlevel
 
+from asl.backends import boto_tokens
 from asl.backends.base import ExecutionTimedOut, HeartbeatTimedOut, TaskEnvironment
 from asl.clock import outside_work
 from asl.errors import ASLError, StatesError
@@ -340,6 +341,7 @@ def registered(request: Any, token: str) -> Iterator[PendingTask]:
     runs; then its token is closed and it leaves the execution's pending list."""
     task = PendingTask.for_request(request, token)
     TOKENS.register(task)
+    boto_tokens.install(_BotoTokens)  # boto3 SendTask* calls with this token reach it
     pending = pending_of(request.env)
     try:
         yield task
@@ -502,3 +504,21 @@ __all__ = [
     "wait_for_job",
     "with_task_group",
 ]
+
+
+class _BotoTokens:
+    """What `asl.backends.boto_tokens` needs of this module's task tokens."""
+
+    TaskTokenError = TaskTokenError
+
+    @staticmethod
+    def issued(token: Any) -> bool:
+        """Whether ``token`` is one of this process's (pending or recently closed)."""
+        if not isinstance(token, str) or not token:
+            return False
+        with TOKENS._lock:
+            return token in TOKENS._pending or token in TOKENS._closed
+
+    send_task_success = staticmethod(send_task_success)
+    send_task_failure = staticmethod(send_task_failure)
+    send_task_heartbeat = staticmethod(send_task_heartbeat)
