@@ -107,7 +107,38 @@ def service_error(resource: Resource, exc: BaseException) -> StatesError:
         name = code if code.endswith("Exception") else code + "Exception"
         message = response["Error"].get("Message") or str(exc)
         return StatesError(f"{service_prefix(resource)}.{name}", str(message))
-    return StatesError(f"{service_prefix(resource)}.{type(exc).__name__}", str(exc) or None)
+    cause = str(exc) or None
+    if isinstance(exc, _PROGRAMMING_ERRORS):
+        # most likely a bug in the handler itself (a test's fake service): say where
+        where = _raised_at(exc)
+        if where:
+            cause = f"{cause or ''} ({type(exc).__name__} raised at {where})".lstrip()
+    return StatesError(f"{service_prefix(resource)}.{type(exc).__name__}", cause)
+
+
+# Python's own errors, which no service raises: a handler's bug rather than a modelled
+# service error (an exception class of the handler's own is taken as the service's)
+_PROGRAMMING_ERRORS = (
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    NameError,
+    ZeroDivisionError,
+    AssertionError,
+    ImportError,
+)
+
+
+def _raised_at(exc: BaseException) -> str | None:
+    """``file:line in function`` of the frame that raised ``exc``."""
+    tb = exc.__traceback__
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    return f"{code.co_filename}:{tb.tb_lineno} in {code.co_name}"
 
 
 @dataclass

@@ -175,3 +175,24 @@ def test_bad_registrations_are_configuration_errors():
         ResourceBackend({SQS: "nope"})  # type: ignore[dict-item]
     with pytest.raises(asl.ConfigurationError, match="Resource ARNs"):
         ResourceBackend([SQS])  # type: ignore[arg-type]
+
+
+def test_a_bug_in_a_fake_service_handler_names_its_file_and_line():
+    def put_item(params, context):
+        return {"Item": params["Item"]["id"]}  # KeyError: 'id' (the test's own mistake)
+
+    definition = {
+        "StartAt": "Put",
+        "States": {
+            "Put": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Parameters": {"TableName": "t", "Item": {}},
+                "End": True,
+            }
+        },
+    }
+    ex = asl.run(definition, {}, resources={"arn:aws:states:::dynamodb:putItem": put_item})
+    assert ex.error == "DynamoDB.KeyError"
+    assert "KeyError raised at" in ex.cause
+    assert f"{__file__}:" in ex.cause and "in put_item" in ex.cause
