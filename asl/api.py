@@ -12,7 +12,7 @@ from asl.clock import Clock, make_clock
 from asl.diagnostics import Diagnostic
 from asl.errors import ConfigurationError, DefinitionError
 from asl.execution.result import Execution
-from asl.settings import STRICT_DEFAULT
+from asl.settings import HANDLER_TIMEOUT, STRICT_DEFAULT
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -148,6 +148,10 @@ def _backends(
         if m or name not in handlers:
             handlers[name] = (_unqualified(key) if m else arns.get(name, key), handler)
 
+    # Lambda's maximum timeout: with the shorthand, the Task's TimeoutSeconds governs
+    # (inside tests, the plugin's shorter asl_handler_timeout stops a hung handler)
+    shorthand_timeout = HANDLER_TIMEOUT.get() or 900
+
     def make_runtime() -> Any:
         # Built on the first Lambda task, so workflows without one never import it.
         runtime = lambda_runtime
@@ -159,7 +163,7 @@ def _backends(
             if runtime.has_function(registered):
                 continue  # already configured on the given runtime
             # Lambda's maximum timeout: with the shorthand, the Task's TimeoutSeconds governs.
-            runtime.register(registered, handler, timeout=900)
+            runtime.register(registered, handler, timeout=shorthand_timeout)
         return runtime
 
     backends.add(LambdaBackend(make_runtime, strict=strict, owned=lambda_runtime is None))
@@ -325,9 +329,38 @@ def run(
     source: Source | StateMachine, input: Any = None, **options: Unpack[RunOptions]
 ) -> Execution:
     """Synchronous `execute`: same arguments, returns the finished `Execution`."""
-    import asyncio
 
     check_options("run", options)
+    started: list[Execution] = []
+    kwargs: dict[str, Any] = dict(options)
+    kwargs["on_start"] = lambda execution, env: started.append(execution)
+    try:
+        return _run(source, input, kwargs)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(_interrupted(started)) from None
+
+
+def _interrupted(started: list[Execution]) -> str:
+    """What an interrupted `run` was doing: the states still running."""
+    if not started:
+        return "asl.run was interrupted before the execution started"
+    execution = started[0]
+    open_states: dict[str, int] = {}
+    for event in execution.history:
+        details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails")
+        if not details:
+            continue
+        name = details["name"]
+        step = 1 if event["type"].endswith("StateEntered") else -1
+        open_states[name] = open_states.get(name, 0) + step
+    running = [name for name, count in open_states.items() if count > 0]
+    where = ", ".join(repr(name) for name in running) or "between states"
+    return f"asl.run interrupted in state {where} of execution {execution.name!r}"
+
+
+def _run(source: Source | StateMachine, input: Any, options: dict[str, Any]) -> Execution:
+    import asyncio
+
     try:
         asyncio.get_running_loop()
         inside_a_loop = True

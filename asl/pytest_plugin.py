@@ -47,6 +47,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run executions without strict wiring checks (as asl.run does outside tests)",
     )
     parser.addini(
+        "asl_handler_timeout",
+        default="60",
+        help="Lambda timeout (seconds) of handlers given with functions= in tests",
+    )
+    parser.addini(
         "asl_strict",
         type="bool",
         default=True,
@@ -145,13 +150,15 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     item.stash[recorder_key] = recorder
     add_observer(recorder, install_hooks=False)
     _current.append(recorder)
-    from asl.settings import STRICT_DEFAULT
+    from asl.settings import HANDLER_TIMEOUT, STRICT_DEFAULT
 
     strict = item.config.getini("asl_strict") and not item.config.getoption("asl_no_strict")
     token = STRICT_DEFAULT.set(bool(strict))
+    timeout = HANDLER_TIMEOUT.set(int(item.config.getini("asl_handler_timeout")))
     try:
         yield
     finally:
+        HANDLER_TIMEOUT.reset(timeout)
         STRICT_DEFAULT.reset(token)
         _current.remove(recorder)
         remove_observer(recorder)

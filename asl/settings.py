@@ -9,3 +9,11 @@ import contextvars
 STRICT_DEFAULT: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "asl_strict_default", default=False
 )
+
+#: The Lambda timeout, in seconds, of handlers given with ``functions=`` (None: Lambda's
+#: maximum, 900, so that the Task's TimeoutSeconds decides).  The pytest plugin sets it
+#: (``asl_handler_timeout``, 60 s) so that a hung handler fails its test instead of
+#: blocking it for fifteen minutes.
+HANDLER_TIMEOUT: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "asl_handler_timeout", default=None
+)

@@ -80,3 +80,23 @@ def test_a_misspelt_event_type_is_an_error() -> None:
     with pytest.raises(asl.ConfigurationError, match="did you mean 'PassStateEntered'"):
         ex.events("PassStateEnterd")
     assert len(ex.events("PassStateEntered")) == 1
+
+
+def test_a_hung_handler_fails_its_test_at_the_handler_timeout(
+    run_tests: Any, pytester: Any
+) -> None:
+    pytester.makeini("[pytest]\nasl_handler_timeout = 1\n")
+    pytester.makepyfile(
+        """
+        import time, asl
+
+        M = {"StartAt": "T", "States": {"T": {"Type": "Task",
+             "Resource": "arn:aws:lambda:us-east-1:123456789012:function:hang", "End": True}}}
+
+        def test_hang():
+            ex = asl.run(M, {}, functions={"hang": lambda e, c: time.sleep(30)})
+            assert ex.error == "Sandbox.Timedout", ex.cause
+        """
+    )
+    result = run_tests()
+    result.assert_outcomes(passed=1)
