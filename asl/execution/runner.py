@@ -341,7 +341,8 @@ async def _run(runner: Runner, ex: Execution, input: Any) -> None:
         ex.status = "ABORTED"
         ex.error, ex.cause = e.error, e.cause
         details = {k: v for k, v in (("error", e.error), ("cause", e.cause)) if v is not None}
-        history.add("ExecutionAborted", frame.prev, clock.now(), details)
+        # AWS links a stop to no event (recorded StopExecution during a Wait: previous 0)
+        history.add("ExecutionAborted", 0, clock.now(), details)
     except StatesError as e:
         ex.status = "FAILED"
         ex.error, ex.cause = e.error, e.cause

@@ -359,7 +359,11 @@ def _describe(error: Any) -> Iterator[SchemaError]:
         if len(missing) == 1 and path and isinstance(path[-1], str):
             yield SchemaError(path, f"The field '{missing[0]}' is required but was missing")
         else:
-            yield SchemaError(path, f"These fields are required: [{', '.join(missing)}]")
+            # AWS gathers the missing names in a java.util.HashSet: its order, not ours
+            from asl.java import hash_set_order
+
+            names = ", ".join(hash_set_order(missing))
+            yield SchemaError(path, f"These fields are required: [{names}]")
     elif keyword == "type":
         types = [value] if isinstance(value, str) else value
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in types)

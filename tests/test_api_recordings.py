@@ -1,0 +1,28 @@
+"""Behaviour pinned by AWS-recorded API calls."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+import asl
+
+
+@pytest.mark.anyio
+async def test_a_stopped_execution_links_its_aborted_event_to_no_event() -> None:
+    # recorded StopExecution during a Wait: ExecutionStarted(0), WaitStateEntered(0),
+    # ExecutionAborted with previousEventId 0
+    definition = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": True}}}
+    async with asl.start(definition, {}, clock="real") as handle:
+        await anyio.sleep(0.05)
+        handle.stop()
+        ex = await handle.result()
+    assert ex.status == "ABORTED"
+    aborted = ex.events("ExecutionAborted")[0]
+    assert aborted["previousEventId"] == 0
+
+
+def test_missing_top_level_fields_are_listed_in_awss_order() -> None:
+    # recorded ValidateStateMachineDefinition of {}: "These fields are required: [States, StartAt]"
+    messages = [d.message for d in asl.validate({})]
+    assert "These fields are required: [States, StartAt]" in messages
