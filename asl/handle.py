@@ -179,14 +179,22 @@ class ExecutionHandle(callbacks.TokenSender):
 
 @contextlib.asynccontextmanager
 async def start(
-    source: Source | StateMachine, input: Any = None, **options: Unpack[RunOptions]
+    source: Source | StateMachine,
+    input: Any = None,
+    *,
+    execution_fields: Mapping[str, Any] | None = None,
+    **options: Unpack[RunOptions],
 ) -> AsyncIterator[ExecutionHandle]:
     """Start an execution (options as for `asl.execute`) and yield its `ExecutionHandle`.
 
     Raises `DefinitionError` / `ConfigurationError` at once for a bad definition or
     option.  Leaving the block stops the execution (and its children) if still running.
+    ``execution_fields`` (internal: `asl.Client`'s redrive) replace fields of the Context
+    object's ``Execution``.
     """
     check_options("start", options)
+    if execution_fields is not None:
+        options = {**options, "execution_fields": execution_fields}  # type: ignore[typeddict-unknown-key]
     handle = ExecutionHandle()
     body_error: Exception | None = None
     async with anyio.create_task_group() as tg:

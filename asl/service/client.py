@@ -1008,6 +1008,8 @@ class Client:
                     name=record.name,
                     state_machine_name=machine_name,
                     role_arn=record.role_arn,
+                    # a redriven execution's $$.Execution.RedriveCount
+                    execution_fields={"RedriveCount": record.redrive_count},
                     **options,
                 ) as handle:
                     record.handle = handle

@@ -501,7 +501,11 @@ def test_redrive_resumes_from_the_failed_state():
                     "Type": "Task",
                     "Resource": "arn:aws:states:::sqs:sendMessage",
                     "Parameters": {"who.$": "$.who"},
-                    "ResultSelector": {"ok.$": "$.ok", "greeting.$": "$greeting"},
+                    "ResultSelector": {
+                        "ok.$": "$.ok",
+                        "greeting.$": "$greeting",
+                        "redrives.$": "$$.Execution.RedriveCount",
+                    },
                     "End": True,
                 },
             },
@@ -517,7 +521,7 @@ def test_redrive_resumes_from_the_failed_state():
         redriven = client.redrive_execution(executionArn=run)
         assert isinstance(redriven["redriveDate"], datetime)
         described = wait_status(client, run)
-        assert json.loads(described["output"]) == {"ok": "me", "greeting": "hi"}
+        assert json.loads(described["output"]) == {"ok": "me", "greeting": "hi", "redrives": 1}
         assert described["redriveCount"] == 1
         assert len(calls) == 2  # Prepare did not run again; Call ran once more
         events = client.get_execution_history(executionArn=run)["events"]
