@@ -244,6 +244,7 @@ async def execute(
     on_start: Callable[[Execution, Any], None] | None = None,
     context_object: Mapping[str, Any] | None = None,
     execution_fields: Mapping[str, Any] | None = None,
+    redriven: Mapping[str, Mapping[int, Any]] | None = None,
 ) -> Execution:
     """Run a state machine to completion (async, anyio) and return the `Execution`.
 
@@ -265,7 +266,9 @@ async def execute(
     Catch take); ``strict=False`` keeps AWS's exact behaviour.  The default is False,
     except in tests run with the pytest plugin.  Internal: ``on_start(execution, env)`` is
     called as the execution starts (`asl.start` uses it to hand out a live handle);
-    ``context_object`` / ``execution_fields`` shape the Context object (TestState).
+    ``context_object`` / ``execution_fields`` shape the Context object (TestState);
+    ``redriven`` keeps the Parallel branches and Map iterations that succeeded before a
+    redrive (`asl.Client.redrive_execution`).
     """
     from asl.execution.runner import execute_machine
     from asl.execution.states import HANDLERS
@@ -312,6 +315,7 @@ async def execute(
             context_object=context_object,
             execution_fields=execution_fields,
             renderer=_execution_html,
+            redriven=redriven,
         )
     finally:
         await backends.finish()

@@ -183,18 +183,20 @@ async def start(
     input: Any = None,
     *,
     execution_fields: Mapping[str, Any] | None = None,
+    redriven: Mapping[str, Mapping[int, Any]] | None = None,
     **options: Unpack[RunOptions],
 ) -> AsyncIterator[ExecutionHandle]:
     """Start an execution (options as for `asl.execute`) and yield its `ExecutionHandle`.
 
     Raises `DefinitionError` / `ConfigurationError` at once for a bad definition or
     option.  Leaving the block stops the execution (and its children) if still running.
-    ``execution_fields`` (internal: `asl.Client`'s redrive) replace fields of the Context
-    object's ``Execution``.
+    ``execution_fields`` and ``redriven`` (internal: `asl.Client`'s redrive) replace
+    fields of the Context object's ``Execution`` and keep the branches and iterations that
+    succeeded before.
     """
     check_options("start", options)
-    if execution_fields is not None:
-        options = {**options, "execution_fields": execution_fields}  # type: ignore[typeddict-unknown-key]
+    internal = {"execution_fields": execution_fields, "redriven": redriven}
+    options = {**options, **{k: v for k, v in internal.items() if v is not None}}  # type: ignore[typeddict-item]
     handle = ExecutionHandle()
     body_error: Exception | None = None
     async with anyio.create_task_group() as tg:

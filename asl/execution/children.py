@@ -10,7 +10,7 @@ child's when they join.
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -29,13 +29,19 @@ async def run_children(
     on_failure: Callable[[int, StatesError, Frame], bool] | None = None,
     *,
     isolated: bool = False,
+    done: Mapping[int, Any] | None = None,
 ) -> list[Any]:
     """Run ``body(i, frame)`` for i in range(count), at most ``limit`` at a time.
 
     Returns results in index order.  A child failure cancels the rest and re-raises,
-    unless ``on_failure`` returns True (the failure is tolerated).
+    unless ``on_failure`` returns True (the failure is tolerated).  ``done`` gives the
+    results of children that already succeeded (a redriven execution): they do not run.
     """
     results: list[Any] = [None] * count
+    skip = done or {}
+    for i, value in skip.items():
+        if 0 <= i < count:
+            results[i] = value
     clock = parent.runner.clock
     latest: list[datetime] = [clock.now()]
     failure: list[StatesError] = []
@@ -48,6 +54,8 @@ async def run_children(
             while next_index < count and not failure:
                 i = next_index
                 next_index += 1
+                if i in skip:
+                    continue
                 frame = parent.child()
                 if isolated:  # distributed Map children cannot read the parent's variables
                     frame.variables = ChainMap({})

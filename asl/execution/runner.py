@@ -107,6 +107,13 @@ class Runner:
     sizes: SizeMeter = field(default_factory=SizeMeter)
     # a Context object given whole (TestState's ``context``), instead of the built one
     context_object: Mapping[str, Any] | None = None
+    # a redriven execution: per Parallel/Map state, the results of the branches or
+    # iterations that already succeeded (used by the state's first attempt, then dropped)
+    redriven: dict[str, Mapping[int, Any]] = field(default_factory=dict)
+
+    def take_redriven(self, state_name: str) -> Mapping[int, Any] | None:
+        """The results a redriven Parallel or Map state keeps (once), or None."""
+        return self.redriven.pop(state_name, None)
 
     @property
     def backends(self) -> Backends:
@@ -208,6 +215,7 @@ async def execute_machine(
     context_object: Mapping[str, Any] | None = None,
     execution_fields: Mapping[str, Any] | None = None,
     renderer: Callable[[Execution], str] | None = None,
+    redriven: Mapping[str, Mapping[int, Any]] | None = None,
 ) -> Execution:
     """Run a compiled machine to completion with the state ``handlers`` and return its
     `Execution`; child executions it starts have ended too when it returns.
@@ -216,7 +224,8 @@ async def execute_machine(
     ``context_object`` replaces the Context object whole; ``execution_fields`` replace
     fields of its ``Execution`` (a value of ``...`` removes the field): TestState uses
     both.  ``renderer`` draws the execution for `Execution.to_html` (handed to children
-    too)."""
+    too).  ``redriven`` maps a Parallel or Map state's name to the results of its
+    branches or iterations that succeeded before a redrive: they are not run again."""
     name = name or str(uuid.uuid4())
     sm_arn = f"arn:aws:states:{region}:{account_id}:stateMachine:{state_machine_name}"
     arn = f"arn:aws:states:{region}:{account_id}:execution:{state_machine_name}:{name}"
@@ -263,6 +272,7 @@ async def execute_machine(
         deadline=deadline,
         rng=random.Random(seed),
         context_object=context_object,
+        redriven=dict(redriven or {}),
     )
     for key, value in (execution_fields or {}).items():
         if value is ...:

@@ -984,8 +984,10 @@ class Client:
         data: Any,
         test_case: str | None,
         definition: str | None = None,
+        redriven: dict[str, dict[int, Any]] | None = None,
     ) -> None:
-        """Start an execution on the background loop; return once it has started."""
+        """Start an execution on the background loop; return once it has started
+        (``redriven``: the branches and iterations a redrive keeps)."""
         from asl.handle import start
 
         options = dict(self._options)
@@ -1010,6 +1012,7 @@ class Client:
                     role_arn=record.role_arn,
                     # a redriven execution's $$.Execution.RedriveCount
                     execution_fields={"RedriveCount": record.redrive_count},
+                    redriven=redriven,
                     **options,
                 ) as handle:
                     record.handle = handle
@@ -1263,6 +1266,7 @@ class Client:
         document = json.loads(record.definition)
         events = record.history()
         failed, state_input, variables = _redrive_point(document, events)
+        redriven = _redriven_results(document, events, failed)
         setup = None
         if variables:
             setup = f"asl:Redrive:{record.redrive_count + 1}"
@@ -1279,7 +1283,13 @@ class Client:
             record.handle = None
             record.saved = None
             record.done = threading.Event()
-        self._launch(record, state_input, record.test_case, definition=json.dumps(document))
+        self._launch(
+            record,
+            state_input,
+            record.test_case,
+            definition=json.dumps(document),
+            redriven=redriven,
+        )
         return {"redriveDate": record.redrive_date}
 
     # -- map runs -----------------------------------------------------------------------
@@ -1448,6 +1458,59 @@ def _redrive_point(
         started = events[0]["executionStartedEventDetails"] if events else {}
         return document["StartAt"], json.loads(started.get("input") or "{}"), variables
     return last[0], last[1], variables
+
+
+def _redriven_results(
+    document: dict[str, Any], events: list[dict[str, Any]], failed: str
+) -> dict[str, dict[int, Any]]:
+    """The branches (Parallel) or iterations (inline Map) of the state a redrive resumes at
+    that succeeded in its last attempt, with their outputs: AWS reruns only the others."""
+    state = document.get("States", {}).get(failed) or {}
+    kind = state.get("Type")
+    processor = state.get("ItemProcessor") or state.get("Iterator") or {}
+    distributed = (processor.get("ProcessorConfig") or {}).get("Mode") == "DISTRIBUTED"
+    if kind not in ("Parallel", "Map") or distributed or "ItemReader" in state:
+        return {}
+    entered = [
+        i
+        for i, e in enumerate(events)
+        if e["type"] == f"{kind}StateEntered"
+        and (e.get("stateEnteredEventDetails") or {}).get("name") == failed
+    ]
+    if not entered:
+        return {}
+    started = [
+        i for i in range(entered[-1], len(events)) if events[i]["type"] == f"{kind}StateStarted"
+    ]
+    if not started:
+        return {}
+    attempt = events[started[-1] + 1 :]  # the last attempt's events
+    by_id = {e["id"]: e for e in events}
+    done: dict[int, Any] = {}
+    if kind == "Map":
+        for event in attempt:
+            details = event.get("mapIterationSucceededEventDetails") or {}
+            if event["type"] != "MapIterationSucceeded" or details.get("name") != failed:
+                continue
+            last = by_id.get(event.get("previousEventId"))
+            exited = (last or {}).get("stateExitedEventDetails")
+            if exited is not None:  # the iteration's last state's output is its result
+                done[int(details["index"])] = json.loads(exited.get("output") or "null")
+        return {failed: done}
+    for index, branch in enumerate(state.get("Branches") or []):
+        ends = {
+            name
+            for name, body in (branch.get("States") or {}).items()
+            if body.get("End") or body.get("Type") == "Succeed"
+        }
+        exits = [
+            e["stateExitedEventDetails"]
+            for e in attempt
+            if e["type"].endswith("StateExited") and e["stateExitedEventDetails"]["name"] in ends
+        ]
+        if exits:
+            done[index] = json.loads(exits[-1].get("output") or "null")
+    return {failed: done}
 
 
 def _reachable(states: dict[str, Any], start: str) -> set[str]:

@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -609,3 +610,50 @@ def test_map_runs_of_a_distributed_map():
         assert described["itemCounts"]["total"] == 3 == described["itemCounts"]["succeeded"]
         e = error_of(client.describe_map_run, mapRunArn=runs[0]["mapRunArn"] + "x")
         assert e.code == "ResourceNotFound"
+
+
+@pytest.mark.parametrize("kind", ["Parallel", "Map"])
+def test_redrive_reruns_only_the_branches_and_iterations_that_failed(kind: str) -> None:
+    calls: list[Any] = []
+
+    def work(parameters, context):
+        calls.append(parameters["n"])
+        if parameters["n"] == 2 and calls.count(2) == 1:
+            raise asl.StatesError("Flaky.Error", "the first call for 2 fails")
+        return {"done": parameters["n"]}
+
+    def task(n: Any) -> dict:
+        return {
+            "StartAt": f"Work{n}",
+            "States": {
+                f"Work{n}": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::sqs:sendMessage",
+                    "Parameters": {"n.$": "$.n"} if n == "" else {"n": n},
+                    "End": True,
+                }
+            },
+        }
+
+    if kind == "Parallel":
+        state: dict = {"Type": "Parallel", "Branches": [task(1), task(2), task(3)], "End": True}
+        data: Any = {}
+    else:
+        state = {"Type": "Map", "ItemProcessor": task(""), "End": True}
+        data = [{"n": 1}, {"n": 2}, {"n": 3}]
+    definition = json.dumps({"StartAt": "All", "States": {"All": state}})
+    with asl.Client(resources={"arn:aws:states:::sqs:sendMessage": work}) as client:
+        arn = client.create_state_machine(name=f"R{kind}", definition=definition, roleArn=ROLE)[
+            "stateMachineArn"
+        ]
+        run = client.start_execution(stateMachineArn=arn, input=json.dumps(data))["executionArn"]
+        wait_status(client, run, "FAILED")
+        first = sorted(calls)
+        client.redrive_execution(executionArn=run)
+        described = wait_status(client, run)
+    assert described["status"] == "SUCCEEDED"
+    assert json.loads(described["output"]) == [{"done": 1}, {"done": 2}, {"done": 3}]
+    # the redrive ran only what failed: 2 (1 and 3 had succeeded, or were cancelled
+    # before starting, in which case they run now)
+    redriven = calls[len(first) :]
+    assert 2 in redriven and all(n not in redriven for n in first if n != 2)

@@ -224,7 +224,13 @@ async def run_map_attempt(step: Step) -> Any:
         children = ChildRuns(count, runner.clock.now, iteration_input)
     try:
         results = await run_children(
-            frame, count, limit, iteration, on_failure, isolated=distributed
+            frame,
+            count,
+            limit,
+            iteration,
+            on_failure,
+            isolated=distributed,
+            done=runner.take_redriven(name),
         )
     except StatesError as e:
         error = e

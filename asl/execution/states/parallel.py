@@ -31,6 +31,8 @@ async def run_parallel_attempt(step: Step, data: Any) -> Any:
         frame.in_parallel_branch = True
         return await runner.run_scope(state.branches[i], data, frame)
 
-    results = await run_children(step.frame, len(state.branches), len(state.branches), branch)
+    count = len(state.branches)
+    done = runner.take_redriven(state.name)
+    results = await run_children(step.frame, count, count, branch, done=done)
     step.frame.emit("ParallelStateSucceeded")
     return results
