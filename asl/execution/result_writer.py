@@ -58,12 +58,14 @@ class ChildRun:
 
 
 class ChildRuns:
-    """The children of one Map Run, tracked while they run (only when a writer needs it)."""
+    """The child executions of one Map Run, tracked while they run (for its ResultWriter,
+    and for the API's DescribeMapRun and ListExecutions)."""
 
     def __init__(self, count: int, now: Callable[[], datetime], inputs: Callable[[int], Any]):
         self.runs: list[ChildRun | None] = [None] * count
         self._now = now
         self._inputs = inputs
+        self.label = ""  # the Map state's Label (or generated), part of child ARNs
 
     async def track(self, i: int, value: Any, body: Awaitable[Any]) -> Any:
         """Await child ``i``'s ``body`` (it runs on ``value``), recording how it ends."""

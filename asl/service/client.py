@@ -1182,7 +1182,7 @@ class Client:
         if (stateMachineArn is None) == (mapRunArn is None):
             raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
         if mapRunArn is not None:
-            return {"executions": []}
+            return self._map_run_executions(mapRunArn, statusFilter, maxResults, nextToken)
         machine, version, alias = self._resolve(stateMachineArn)
         if machine.type == "EXPRESS":
             raise ApiError(
@@ -1217,6 +1217,51 @@ class Client:
                 "redriveCount": record.redrive_count,
             }
             items.append(_drop_none(item))
+        return _drop_none({"executions": items, "nextToken": token})
+
+    def _map_run(self, map_run_arn: str) -> tuple[ExecutionRecord, Any] | None:
+        """The parent execution of a Map Run and its tracked children, if known."""
+        for record in list(self._executions.values()):
+            env = getattr(record.handle, "_env", None)
+            runs = (getattr(env, "services", None) or {}).get("map_runs") or {}
+            if map_run_arn in runs:
+                return record, runs[map_run_arn]
+        return None
+
+    def _map_run_executions(
+        self,
+        map_run_arn: str,
+        status_filter: str | None,
+        max_results: int | None,
+        next_token: str | None,
+    ) -> dict[str, Any]:
+        """ListExecutions(mapRunArn=...): the Map Run's child executions."""
+        found = self._map_run(map_run_arn)
+        if found is None:
+            self.describe_map_run(mapRunArn=map_run_arn)  # ResourceNotFound if unknown
+            return {"executions": []}
+        record, children = found
+        machine = _child_machine_arn(record, children.label)
+        runs = [run for run in children.all() if run.status != "PENDING"]
+        if status_filter is not None:
+            runs = [run for run in runs if run.status == status_filter]
+        runs.sort(key=lambda run: run.start, reverse=True)
+        chunk, token = page(runs, max_results, next_token, "map-run:" + map_run_arn)
+        items = [
+            _drop_none(
+                {
+                    "executionArn": _child_execution_arn(machine, run.name),
+                    "stateMachineArn": machine,
+                    "name": run.name,
+                    "status": run.status,
+                    "startDate": run.start,
+                    "stopDate": run.stop if run.status != "RUNNING" else None,
+                    "mapRunArn": map_run_arn,
+                    "redriveCount": 0,
+                }
+            )
+            for run in chunk
+        ]
         return _drop_none({"executions": items, "nextToken": token})
 
     def stop_execution(
@@ -1318,7 +1363,9 @@ class Client:
                     e["type"] == "MapRunStarted"
                     and e["mapRunStartedEventDetails"]["mapRunArn"] == mapRunArn
                 ):
-                    return _describe_map_run(record, e, events)
+                    found = self._map_run(mapRunArn)
+                    children = found[1] if found is not None else None
+                    return _describe_map_run(record, e, events, children)
         raise ApiError("ResourceNotFound", f"Resource not found: '{mapRunArn}'")
 
     # -- task tokens --------------------------------------------------------------------
@@ -1573,12 +1620,25 @@ def _without_data(event: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _child_machine_arn(record: ExecutionRecord, label: str) -> str:
+    """The state machine ARN of a Map Run's children: ``...:stateMachine:<parent>/<label>``."""
+    return f"{record.state_machine_arn}/{label}"
+
+
+def _child_execution_arn(machine_arn: str, name: str) -> str:
+    return machine_arn.replace(":stateMachine:", ":execution:", 1) + f":{name}"
+
+
 def _describe_map_run(
-    record: ExecutionRecord, started: dict[str, Any], events: list[dict[str, Any]]
+    record: ExecutionRecord,
+    started: dict[str, Any],
+    events: list[dict[str, Any]],
+    children: Any = None,
 ) -> dict[str, Any]:
     """DescribeMapRun from the parent's history and definition: status, dates, the
-    number of items and the Map state's limits (per-item counts are only known when the
-    run succeeded: every item did)."""
+    number of items and the Map state's limits; the per-item counts from the tracked
+    child executions (without them, e.g. after a restart, only a run that succeeded has
+    them: every item did)."""
     from asl.service.teststate import _find_state
 
     arn = started["mapRunStartedEventDetails"]["mapRunArn"]
@@ -1616,7 +1676,24 @@ def _describe_map_run(
         0,
     )
     counts["total"] = total
-    if status == "SUCCEEDED":
+    if children is not None:
+        keys = {
+            "PENDING": "pending",
+            "RUNNING": "running",
+            "SUCCEEDED": "succeeded",
+            "FAILED": "failed",
+            "TIMED_OUT": "timedOut",
+            "ABORTED": "aborted",
+        }
+        runs = children.all()
+        counts["total"] = len(runs)
+        for run in runs:
+            counts[keys.get(run.status, "pending")] += 1
+        # a run that ended leaves its unstarted children aborted, not pending
+        if status in ("FAILED", "ABORTED"):
+            counts["aborted"] += counts["pending"]
+            counts["pending"] = 0
+    elif status == "SUCCEEDED":
         counts["succeeded"] = total
     elif status == "RUNNING":
         counts["running"] = total

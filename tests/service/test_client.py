@@ -657,3 +657,51 @@ def test_redrive_reruns_only_the_branches_and_iterations_that_failed(kind: str) 
     # before starting, in which case they run now)
     redriven = calls[len(first) :]
     assert 2 in redriven and all(n not in redriven for n in first if n != 2)
+
+
+def test_a_failed_map_runs_counts_and_child_executions() -> None:
+    definition = json.dumps(
+        {
+            "StartAt": "M",
+            "States": {
+                "M": {
+                    "Type": "Map",
+                    "Label": "Items",
+                    "ItemProcessor": {
+                        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                        "StartAt": "Check",
+                        "States": {
+                            "Check": {
+                                "Type": "Choice",
+                                "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "Bad"}],
+                                "Default": "Good",
+                            },
+                            "Bad": {"Type": "Fail", "Error": "Two"},
+                            "Good": {"Type": "Pass", "End": True},
+                        },
+                    },
+                    "ToleratedFailureCount": 1,
+                    "End": True,
+                }
+            },
+        }
+    )
+    with asl.Client(clock="virtual") as client:
+        arn = client.create_state_machine(name="Counts", definition=definition, roleArn=ROLE)[
+            "stateMachineArn"
+        ]
+        run = client.start_execution(stateMachineArn=arn, input="[1, 2, 3]")["executionArn"]
+        wait_status(client, run)
+        map_run = client.list_map_runs(executionArn=run)["mapRuns"][0]["mapRunArn"]
+        counts = client.describe_map_run(mapRunArn=map_run)["itemCounts"]
+        assert (counts["total"], counts["succeeded"], counts["failed"]) == (3, 2, 1)
+        children = client.list_executions(mapRunArn=map_run)["executions"]
+        assert sorted(c["status"] for c in children) == ["FAILED", "SUCCEEDED", "SUCCEEDED"]
+        assert all(c["mapRunArn"] == map_run for c in children)
+        assert all(c["stateMachineArn"] == arn + "/Items" for c in children)
+        assert all(
+            c["executionArn"].startswith(arn.replace(":stateMachine:", ":execution:") + "/Items:")
+            for c in children
+        )
+        failed = client.list_executions(mapRunArn=map_run, statusFilter="FAILED")["executions"]
+        assert len(failed) == 1

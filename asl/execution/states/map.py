@@ -220,8 +220,12 @@ async def run_map_attempt(step: Step) -> Any:
             raise
     count = len(items) if batches is None else len(batches)
     children = None
-    if writer is not None:
+    if distributed:
+        # each child execution's status, dates, input and output: for the ResultWriter,
+        # and for DescribeMapRun / ListExecutions(mapRunArn) (env.services["map_runs"])
         children = ChildRuns(count, runner.clock.now, iteration_input)
+        children.label = label
+        runner.env.services.setdefault("map_runs", {})[map_run_arn] = children
     try:
         results = await run_children(
             frame,
