@@ -13,8 +13,8 @@ from typing import Any
 USAGE = """usage: asl <command> [options]
 
 commands:
-  validate FILE...   check state machine definitions (JSON or YAML)
-  run FILE           execute a state machine offline and print its output
+  validate PATH...   check state machine definitions (JSON, YAML, templates, directories)
+  run FILE           execute a state machine (or a template's) offline, print its output
   serve              serve the Step Functions API over HTTP (boto3, AWS CLI, SDKs)
   graph FILE         draw a state machine (mermaid, dot, svg or html)
 
