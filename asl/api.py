@@ -245,6 +245,7 @@ async def execute(
     context_object: Mapping[str, Any] | None = None,
     execution_fields: Mapping[str, Any] | None = None,
     redriven: Mapping[str, Mapping[int, Any]] | None = None,
+    context_names: Mapping[str, str] | None = None,
 ) -> Execution:
     """Run a state machine to completion (async, anyio) and return the `Execution`.
 
@@ -316,6 +317,7 @@ async def execute(
             execution_fields=execution_fields,
             renderer=_execution_html,
             redriven=redriven,
+            context_names=context_names,
         )
     finally:
         await backends.finish()

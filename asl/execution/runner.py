@@ -107,6 +107,8 @@ class Runner:
     sizes: SizeMeter = field(default_factory=SizeMeter)
     # a Context object given whole (TestState's ``context``), instead of the built one
     context_object: Mapping[str, Any] | None = None
+    # names the Context object gives states (TestState calls the tested one StateName)
+    context_names: Mapping[str, str] = field(default_factory=dict)
     # a redriven execution: per Parallel/Map state, the results of the branches or
     # iterations that already succeeded (used by the state's first attempt, then dropped)
     redriven: dict[str, Mapping[int, Any]] = field(default_factory=dict)
@@ -146,7 +148,8 @@ class Runner:
             return dict(self.context_object)
         if not isinstance(entered, datetime):
             entered = datetime.fromtimestamp(entered, timezone.utc)
-        state: dict[str, Any] = {"EnteredTime": iso_millis(entered), "Name": state_name}
+        name = self.context_names.get(state_name, state_name) if self.context_names else state_name
+        state: dict[str, Any] = {"EnteredTime": iso_millis(entered), "Name": name}
         if retry_count is not None:
             state["RetryCount"] = retry_count
         ctx = {
@@ -216,6 +219,7 @@ async def execute_machine(
     execution_fields: Mapping[str, Any] | None = None,
     renderer: Callable[[Execution], str] | None = None,
     redriven: Mapping[str, Mapping[int, Any]] | None = None,
+    context_names: Mapping[str, str] | None = None,
 ) -> Execution:
     """Run a compiled machine to completion with the state ``handlers`` and return its
     `Execution`; child executions it starts have ended too when it returns.
@@ -225,7 +229,8 @@ async def execute_machine(
     fields of its ``Execution`` (a value of ``...`` removes the field): TestState uses
     both.  ``renderer`` draws the execution for `Execution.to_html` (handed to children
     too).  ``redriven`` maps a Parallel or Map state's name to the results of its
-    branches or iterations that succeeded before a redrive: they are not run again."""
+    branches or iterations that succeeded before a redrive: they are not run again.
+    ``context_names`` renames states in the Context object (TestState)."""
     name = name or str(uuid.uuid4())
     sm_arn = f"arn:aws:states:{region}:{account_id}:stateMachine:{state_machine_name}"
     arn = f"arn:aws:states:{region}:{account_id}:execution:{state_machine_name}:{name}"
@@ -273,6 +278,7 @@ async def execute_machine(
         rng=random.Random(seed),
         context_object=context_object,
         redriven=dict(redriven or {}),
+        context_names=dict(context_names or {}),
     )
     for key, value in (execution_fields or {}).items():
         if value is ...:

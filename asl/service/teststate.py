@@ -375,6 +375,8 @@ class _Run:
                 role_arn=plan.role_arn,
                 execution_fields=fields,
                 context_object=plan.context,
+                # AWS's TestState calls the tested state StateName in $states.context
+                context_names={plan.name: "StateName"},
                 **options,
             )
         )

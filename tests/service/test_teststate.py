@@ -200,3 +200,22 @@ def test_error_caused_by_state_must_name_a_state_inside(client):
     with pytest.raises(asl.ApiError) as info:
         call(client, parallel, mock=mock, stateConfiguration={"errorCausedByState": "Nope"})
     assert info.value.code == "ValidationException" and "Nope" in info.value.message
+
+
+def test_the_tested_state_is_state_name_in_the_context_object() -> None:
+    # recorded TestState of a machine with stateName "State0": $states.context.State.Name
+    # is "StateName"
+    machine = {
+        "StartAt": "Init",
+        "States": {
+            "Init": {"Type": "Pass", "Next": "State0"},
+            "State0": {
+                "QueryLanguage": "JSONata",
+                "Type": "Pass",
+                "Output": "{% $states.context.State.Name %}",
+                "End": True,
+            },
+        },
+    }
+    response = asl.test_state(machine, {}, state_name="State0")
+    assert response["output"] == "StateName"
