@@ -26,3 +26,14 @@ def test_missing_top_level_fields_are_listed_in_awss_order() -> None:
     # recorded ValidateStateMachineDefinition of {}: "These fields are required: [States, StartAt]"
     messages = [d.message for d in asl.validate({})]
     assert "These fields are required: [States, StartAt]" in messages
+
+
+def test_an_empty_list_is_reported_as_aws_words_it() -> None:
+    # recorded TestState: "SCHEMA_VALIDATION_FAILED: Value cannot be empty at
+    # /States/StateName/Branches"
+    definition = {
+        "StartAt": "P",
+        "States": {"P": {"Type": "Parallel", "Branches": [], "End": True}},
+    }
+    found = [(d.code, d.message, d.path) for d in asl.validate(definition)]
+    assert ("SCHEMA_VALIDATION_FAILED", "Value cannot be empty", "/States/P/Branches") in found

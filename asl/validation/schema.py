@@ -380,8 +380,10 @@ def _describe(error: Any) -> Iterator[SchemaError]:
     elif keyword == "maximum":
         yield SchemaError(path, f"The value of the field '{name}' must be at most {value}")
     elif keyword == "minItems":
-        items = "item" if value == 1 else "items"
-        yield SchemaError(path, f"The field '{name}' must contain at least {value} {items}")
+        if value == 1:  # AWS (recorded for an empty Parallel Branches): "Value cannot be empty"
+            yield SchemaError(path, "Value cannot be empty")
+        else:
+            yield SchemaError(path, f"The field '{name}' must contain at least {value} items")
     elif keyword == "minLength":
         yield SchemaError(path, f"The field '{name}' must not be empty")
     else:
