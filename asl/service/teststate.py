@@ -35,6 +35,10 @@ _DATA_KEYS = (
     "afterResultSelector",
     "afterResultPath",
     "variables",
+    "afterItemsPath",
+    "afterItemsPointer",
+    "afterItemSelector",
+    "afterItemBatcher",
 )
 
 
@@ -474,12 +478,55 @@ class _Run:
                     value = _tolerance(state[key], plan.input)
                     if value is not None:
                         data[out] = float(value) if out.endswith("Percentage") else int(value)
+            try:
+                data.update(self._map_items())
+            except Exception:  # inspection is best effort: the status above stands
+                pass
             return data
         try:
             data.update(self._steps(execution, failed=failed))
         except Exception:  # inspection is best effort: the status above stands
             pass
         return data
+
+    def _map_items(self) -> dict[str, Any]:
+        """A JSONPath Map's items as it would iterate them: after ItemsPath, or read from
+        ``stateConfiguration.mapItemReaderData`` (the object its ItemReader would read)
+        after ItemsPointer; then after ItemSelector."""
+        import asl
+        from asl.execution.item_reader import _given_headers, _limit, _parse
+        from asl.execution.pipeline import apply_input_path
+
+        plan = self.plan
+        if plan.query_language == "JSONata":
+            return {}
+        machine = asl.parse(self._machine(plan.state))
+        state: Any = machine.scope.states[plan.name]
+        ctx = plan.context if plan.context is not None else self._context()
+        variables = dict(plan.variables)
+        data = apply_input_path(state.input_path, plan.input, ctx, variables)
+        out: dict[str, Any] = {}
+        reader = state.item_reader
+        if reader is not None:
+            raw = plan.config.get("mapItemReaderData")
+            if raw is None:
+                return out
+            config = reader.config
+            items = _parse(str(raw), config, _given_headers(config), _limit(None))
+            if config.items_pointer:
+                out["afterItemsPointer"] = _compact(items)
+        else:
+            items = apply_input_path(state.items_path, data, ctx, variables)
+            out["afterItemsPath"] = _compact(items)
+        selector = state.item_selector
+        if selector is not None and isinstance(items, list):
+            selected = []
+            for index, item in enumerate(items):
+                item_ctx = dict(ctx)
+                item_ctx["Map"] = {"Item": {"Index": index, "Value": item}}
+                selected.append(selector.evaluate(data, item_ctx, variables, field="ItemSelector"))
+            out["afterItemSelector"] = _compact(selected)
+        return out
 
     def _steps(self, execution: Any, *, failed: bool) -> dict[str, Any]:
         import asl

@@ -219,3 +219,51 @@ def test_the_tested_state_is_state_name_in_the_context_object() -> None:
     }
     response = asl.test_state(machine, {}, state_name="State0")
     assert response["output"] == "StateName"
+
+
+def test_a_map_shows_its_items_after_items_path_and_item_selector() -> None:
+    state = {
+        "Type": "Map",
+        "ItemsPath": "$.orders",
+        "ItemSelector": {"id.$": "$$.Map.Item.Value.id", "index.$": "$$.Map.Item.Index"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        "End": True,
+    }
+    response = asl.test_state(
+        state,
+        {"orders": [{"id": "a"}, {"id": "b"}]},
+        inspection_level="TRACE",
+        mock_result=[1, 2],
+    )
+    data = response["inspection_data"]
+    assert data["after_items_path"] == [{"id": "a"}, {"id": "b"}]
+    assert data["after_item_selector"] == [{"id": "a", "index": 0}, {"id": "b", "index": 1}]
+
+
+def test_map_item_reader_data_is_what_the_item_reader_reads() -> None:
+    state = {
+        "Type": "Map",
+        "ItemReader": {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSON", "ItemsPointer": "/rows"},
+            "Parameters": {"Bucket": "b", "Key": "k"},
+        },
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "End": True}},
+        },
+        "End": True,
+    }
+    client = asl.Client()
+    try:
+        response = client.test_state(
+            definition=json.dumps(state),
+            input="{}",
+            inspectionLevel="TRACE",
+            mock={"result": "[]"},
+            stateConfiguration={"mapItemReaderData": json.dumps({"rows": [1, 2, 3]})},
+        )
+    finally:
+        client.close()
+    assert json.loads(response["inspectionData"]["afterItemsPointer"]) == [1, 2, 3]
