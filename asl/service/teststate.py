@@ -526,6 +526,10 @@ class _Run:
                 item_ctx["Map"] = {"Item": {"Index": index, "Value": item}}
                 selected.append(selector.evaluate(data, item_ctx, variables, field="ItemSelector"))
             out["afterItemSelector"] = _compact(selected)
+            items = selected
+        batcher = state.item_batcher
+        if batcher is not None and isinstance(items, list):
+            out["afterItemBatcher"] = _compact(_batches(batcher, items, data, ctx, variables))
         return out
 
     def _steps(self, execution: Any, *, failed: bool) -> dict[str, Any]:
@@ -638,6 +642,32 @@ def _check_caused_by(plan: _Plan, caused: str) -> None:
             "ValidationException",
             f"ErrorCausedByState '{caused}' is not a state of the tested {state['Type']} state.",
         )
+
+
+def _batches(batcher: Any, items: list[Any], data: Any, ctx: Any, variables: Any) -> list[Any]:
+    """The ItemBatcher's batches of ``items`` (MaxItemsPerBatch and BatchInput given as
+    constants or paths; the byte limit is not applied here)."""
+    from asl import ast
+    from asl.expressions.templates import resolve
+
+    limit = batcher.max_items_per_batch
+    if isinstance(limit, ast.Const):
+        size = int(limit.value)
+    elif isinstance(limit, ast.PathExpr):
+        size = int(resolve(limit.path, data, ctx, variables))
+    else:
+        size = len(items)
+    size = max(size, 1)
+    batch_input = batcher.batch_input
+    if batch_input is not None and hasattr(batch_input, "evaluate"):
+        batch_input = batch_input.evaluate(data, ctx, variables, field="BatchInput")
+    out = []
+    for start in range(0, len(items), size):
+        batch: dict[str, Any] = {"Items": items[start : start + size]}
+        if batch_input is not None:
+            batch["BatchInput"] = batch_input
+        out.append(batch)
+    return out
 
 
 def _tolerance(value: Any, data: Any) -> Any:

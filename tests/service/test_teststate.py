@@ -226,7 +226,12 @@ def test_a_map_shows_its_items_after_items_path_and_item_selector() -> None:
         "Type": "Map",
         "ItemsPath": "$.orders",
         "ItemSelector": {"id.$": "$$.Map.Item.Value.id", "index.$": "$$.Map.Item.Index"},
-        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        "ItemBatcher": {"MaxItemsPerBatch": 1, "BatchInput": {"run": 7}},
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "End": True}},
+        },
         "End": True,
     }
     response = asl.test_state(
@@ -238,6 +243,10 @@ def test_a_map_shows_its_items_after_items_path_and_item_selector() -> None:
     data = response["inspection_data"]
     assert data["after_items_path"] == [{"id": "a"}, {"id": "b"}]
     assert data["after_item_selector"] == [{"id": "a", "index": 0}, {"id": "b", "index": 1}]
+    assert data["after_item_batcher"] == [
+        {"Items": [{"id": "a", "index": 0}], "BatchInput": {"run": 7}},
+        {"Items": [{"id": "b", "index": 1}], "BatchInput": {"run": 7}},
+    ]
 
 
 def test_map_item_reader_data_is_what_the_item_reader_reads() -> None:
