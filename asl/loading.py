@@ -38,7 +38,7 @@ class LoadedDefinition:
     text: str | None = None
     filename: str | None = None
     syntax: str = "json"
-    _positions: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+    _positions: Any = field(default=None, repr=False)  # pointer -> (line, column) lookups
     #: set by `load` once the document is known to hold only JSON values
     json_checked: bool = field(default=False, repr=False)
 
@@ -589,7 +589,7 @@ class _Pairs(list):  # type: ignore[type-arg]
     """The key/value pairs of one JSON object, in source order (duplicates kept)."""
 
 
-def _compute_positions(text: str, syntax: str) -> dict[str, tuple[int, int]]:
+def _compute_positions(text: str, syntax: str) -> Any:
     """Map pointers to 1-based (line, column) for a JSON or YAML source."""
     if syntax == "yaml":
         import yaml
@@ -602,17 +602,72 @@ def _compute_positions(text: str, syntax: str) -> dict[str, tuple[int, int]]:
     return _json_positions(text)
 
 
-def _json_positions(text: str) -> dict[str, tuple[int, int]]:
-    """Positions of a JSON text: from libyaml's composer when PyYAML has it (JSON text is
-    YAML; its C parser is five times faster), else, or for text it refuses, from
-    json-source-map."""
-    fast = _json_positions_by_libyaml(text)
+def _json_positions(text: str) -> Any:
+    """Positions of a JSON text (something with ``.get(pointer)``): looked up in libyaml's
+    composed node tree when PyYAML has libyaml (JSON text is YAML; its C parser is five
+    times faster, and only the pointers asked for are walked), else, or for text it
+    refuses, from json-source-map."""
+    fast = _json_nodes_by_libyaml(text)
     return fast if fast is not None else _json_positions_by_source_map(text)
 
 
+class _NodePositions:
+    """Positions in a composed node tree, found per pointer (a repeated key: its last
+    occurrence, as JSON decoders keep it)."""
+
+    __slots__ = ("_root", "_cache")
+
+    def __init__(self, root: Any):
+        self._root = root
+        self._cache: dict[str, tuple[int, int] | None] = {}
+
+    def get(self, where: str) -> tuple[int, int] | None:
+        if where in self._cache:
+            return self._cache[where]
+        found = self._lookup(where)
+        self._cache[where] = found
+        return found
+
+    def _lookup(self, where: str) -> tuple[int, int] | None:
+        import yaml
+
+        node = self._root
+        tokens = where.split("/")[1:] if where else []
+        for token in tokens:
+            key = token.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, yaml.MappingNode):
+                match = None
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                        match = value_node  # the last one wins
+                node = match
+            elif isinstance(node, yaml.SequenceNode) and key.isdigit():
+                index = int(key)
+                node = node.value[index] if index < len(node.value) else None
+            else:
+                node = None
+            if node is None:
+                return None
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _json_nodes_by_libyaml(text: str) -> _NodePositions | None:
+    """The composed node tree of a JSON text from PyYAML's C composer; None when libyaml
+    is missing or refuses the text."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return None
+    try:
+        node = yaml.compose(text, Loader=loader)
+    except (yaml.YAMLError, ValueError):
+        return None
+    return None if node is None else _NodePositions(node)
+
+
 def _json_positions_by_libyaml(text: str) -> dict[str, tuple[int, int]] | None:
-    """Positions from PyYAML's C composer (a repeated key: its last occurrence, as JSON
-    decoders keep it); None when libyaml is missing or refuses the text."""
+    """Every position of a JSON text from libyaml (for comparisons); None if refused."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", None)
