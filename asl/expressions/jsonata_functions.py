@@ -9,13 +9,10 @@ rounding toward zero, undefined results, error texts) follows what AWS was measu
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import random as _random
 import threading
 import time
-import uuid as _uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -229,6 +226,8 @@ def _hash(args: list[Any]) -> Any:
         raise _custom_error(
             f"Hash algorithm '{algorithm}' must be one of SHA-1, SHA-384, SHA-256, SHA-512, MD5"
         )
+    import hashlib  # imported when first used: validation never needs it
+
     return hashlib.new(name, value.encode("utf-8")).hexdigest()
 
 
@@ -237,14 +236,18 @@ def _random_number(args: list[Any]) -> float:
     _reject_surplus(args, "random", 1)
     seed = _argument(args, 0)
     if seed is None:
-        return _random.random()
+        import random
+
+        return random.random()
     return JavaRandom(_integer(seed, "random", 1)).next_double()
 
 
 def _uuid_string(args: list[Any]) -> str:
     """``$uuid()``: a random version 4 UUID."""
     _reject_surplus(args, "uuid", 0)
-    return str(_uuid.uuid4())
+    import uuid
+
+    return str(uuid.uuid4())
 
 
 def _parse(args: list[Any]) -> Any:
