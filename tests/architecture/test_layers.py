@@ -42,7 +42,14 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # the `asl validate` command sits with the CLI (it reads templates too)
     (
         "entry points",
-        ("asl.cli", "asl.__main__", "asl.pytest_plugin", "asl.validation.command", "asl"),
+        (
+            "asl.cli",
+            "asl.__main__",
+            "asl.pytest_plugin",
+            "asl.validation.command",
+            "asl.function_code",
+            "asl",
+        ),
     ),
 ]
 
@@ -117,7 +124,8 @@ def layer_of(name: str) -> int:
     best = None
     for index, (_, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            if name == prefix or name.startswith(prefix + "."):
+            # "asl" is the package itself, not a prefix for every module
+            if name == prefix or (prefix != "asl" and name.startswith(prefix + ".")):
                 if best is None or len(prefix) > best[1]:
                     best = (index, len(prefix))
     if best is None:
