@@ -666,26 +666,6 @@ def _json_nodes_by_libyaml(text: str) -> _NodePositions | None:
     return None if node is None else _NodePositions(node)
 
 
-def _json_positions_by_libyaml(text: str) -> dict[str, tuple[int, int]] | None:
-    """Every position of a JSON text from libyaml (for comparisons); None if refused."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", None)
-    if loader is None:
-        return None
-    try:
-        node = yaml.compose(text, Loader=loader)
-    except (yaml.YAMLError, ValueError):
-        return None
-    if node is None:
-        return None
-    positions: dict[str, tuple[int, int]] = {}
-    # _yaml_nodes visits later siblings first (a stack): the first seen is the last written
-    for where, current in _yaml_nodes(node):
-        positions.setdefault(where, (current.start_mark.line + 1, current.start_mark.column + 1))
-    return positions
-
-
 def _json_positions_by_source_map(text: str) -> dict[str, tuple[int, int]]:
     """Positions from json-source-map, re-keyed with correctly escaped pointers.
 

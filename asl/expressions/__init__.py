@@ -34,3 +34,33 @@ def nests_deeper(value: Any, depth: int) -> bool:
         if not level:
             return False
     return bool(level)
+
+
+def strict_json(text: str, depth: int, **options: Any) -> Any:
+    """The JSON value ``text`` holds, read as AWS's parser reads it: ``NaN``, ``Infinity``,
+    a number beyond the double range (``1e999``) and nesting deeper than ``depth`` are
+    refused with ValueError (``options`` go to `json.loads`, e.g. ``object_pairs_hook``)."""
+    import json
+
+    try:
+        value = json.loads(
+            text, parse_constant=_not_json_constant, parse_float=_finite_float, **options
+        )
+    except RecursionError:
+        raise ValueError("the JSON text nests too deeply") from None
+    if nests_deeper(value, depth):
+        raise ValueError("the JSON text nests too deeply")
+    return value
+
+
+def _not_json_constant(name: str) -> Any:
+    raise ValueError(f"not JSON: {name}")
+
+
+def _finite_float(text: str) -> float:
+    import math
+
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {text}")
+    return value

@@ -22,7 +22,7 @@ from typing import Any
 
 from asl import java
 from asl.errors import StatesError
-from asl.expressions import nests_deeper
+from asl.expressions import strict_json
 from asl.expressions.paths import Path, PathNotFound, PathSyntaxError, compile_path
 from asl.loading import MAX_DEPTH
 
@@ -479,28 +479,14 @@ def states_string_to_json(call: Call, args: list[Any]) -> Any:
     if not text.strip():
         return None
     try:
-        value = json.loads(text, parse_constant=_not_json, parse_float=_finite_float)
-    except (ValueError, RecursionError):
+        return strict_json(text, MAX_JSON_DEPTH)
+    except ValueError:
         raise InvalidArguments() from None
-    if nests_deeper(value, MAX_JSON_DEPTH):
-        raise InvalidArguments()
-    return value
 
 
 # Parsed JSON may nest as deep as a loaded definition or input (deeper values cannot be
 # processed without exhausting Python's stack).
 MAX_JSON_DEPTH = MAX_DEPTH
-
-
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is out of the double range")
-    return value
 
 
 def states_json_to_string(call: Call, args: list[Any]) -> str:

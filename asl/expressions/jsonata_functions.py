@@ -9,14 +9,13 @@ rounding toward zero, undefined results, error texts) follows what AWS was measu
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from asl.expressions import jsonata_compat, nests_deeper
+from asl.expressions import jsonata_compat, strict_json
 from asl.java import JavaRandom
 from asl.loading import MAX_DEPTH
 
@@ -259,30 +258,10 @@ def _parse(args: list[Any]) -> Any:
     if not isinstance(text, str):
         raise _signature_error("parse", 1)
     try:
-        value = json.loads(
-            text,
-            parse_constant=_reject_constant,
-            parse_float=_finite_float,
-            object_pairs_hook=_unique_keys,
-        )
-    except (ValueError, RecursionError):
+        value = strict_json(text, MAX_DEPTH, object_pairs_hook=_unique_keys)
+    except ValueError:
         raise _custom_error("Invalid JSON") from None
-    if nests_deeper(value, MAX_DEPTH):
-        raise _custom_error("Invalid JSON")
     return _to_engine(value)
-
-
-def _reject_constant(name: str) -> Any:
-    """Refuse ``NaN``/``Infinity``, which are not JSON."""
-    raise ValueError(f"not JSON: {name}")
-
-
-def _finite_float(text: str) -> float:
-    """A JSON number as a double; one beyond the double range (``1e999``) is refused."""
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"not a finite number: {text}")
-    return value
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -155,23 +155,10 @@ def _pop_to(
     return stack
 
 
-def error_matches(error_equals: Sequence[str], error: str | None) -> bool:
-    """Whether a Retrier's or Catcher's ``ErrorEquals`` matches ``error`` as AWS matches it."""
-    if error is None:
-        return False
-    if error in error_equals:
-        return True
-    if "States.ALL" in error_equals and not error.startswith("States.Runtime"):
-        return True
-    return (
-        "States.TaskFailed" in error_equals
-        and error != "States.Timeout"
-        and not error.startswith(("States.Runtime", "States.DataLimitExceeded"))
-    )
-
-
 def transitions(graph: Graph, found: Sequence[Visit]) -> list[Transition]:
     """The transitions the visits took, one per time taken (labels as in `asl.graph.model`)."""
+    from asl.execution.retry import error_matches  # the executor's own rule
+
     out: list[Transition] = []
     scope_starts = {
         (e.key[0], e.key[1]): e.key for e in graph.edges if e.kind == "Branch" and e.key
@@ -195,6 +182,8 @@ def transitions(graph: Graph, found: Sequence[Visit]) -> list[Transition]:
 
 
 def _label(graph: Graph, visit: Visit) -> str:
+    from asl.execution.retry import error_matches  # the executor's own rule
+
     target = visit.next_state
     edges = [e for e in graph.edges if e.key and e.key[0] == visit.name and e.key[1] == target]
     labels = [e.key[2] for e in edges if e.key]

@@ -73,21 +73,6 @@ def possible_transitions(machine: Any) -> list[Transition]:
     return out
 
 
-def error_matches(error_equals: tuple[str, ...], error: str | None) -> bool:
-    """Whether a Retrier's or Catcher's ErrorEquals matches ``error`` as AWS matches it."""
-    if error is None:
-        return False
-    if error in error_equals:
-        return True
-    if "States.ALL" in error_equals and not error.startswith("States.Runtime"):
-        return True
-    return (
-        "States.TaskFailed" in error_equals
-        and error != "States.Timeout"
-        and not error.startswith(("States.Runtime", "States.DataLimitExceeded"))
-    )
-
-
 def taken_transitions(machine: Any, history: list[dict[str, Any]]) -> list[Transition]:
     """The transitions an execution took, one per time taken."""
     states = all_states(machine)
@@ -115,6 +100,8 @@ def _into_scope(parent: Any, visit: Visit) -> Transition:
 
 
 def _retries(state: Any, visit: Visit, found: list[Visit]) -> list[Transition]:
+    from asl.execution.retry import error_matches  # the executor's own rule
+
     retriers = getattr(state, "retry", ()) or ()
     if not visit.retries or not retriers:
         return []
@@ -146,6 +133,8 @@ def _inside(visit: Visit, container: Visit) -> bool:
 
 
 def _label(state: Any, visit: Visit) -> str:
+    from asl.execution.retry import error_matches  # the executor's own rule
+
     target = visit.next_state
     if state.type == "Choice":
         for i, rule in enumerate(state.choices):
