@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 # Standard workflows run at most a year; an unanswered callback ends there.
 MAX_EXECUTION = timedelta(days=365)
+# The longest a Wait, a Retry back-off or a task timeout may run before the execution
+# times out: a leap year's 366 days, so that a wait of 365 days still completes.
+MAX_WAIT = timedelta(days=366)
 
 
 class ExecutionTimedOut(Exception):

@@ -290,11 +290,6 @@ def send_task_heartbeat(token: str) -> None:
     task.deliver(_Signal("heartbeat", _now_for(task)))
 
 
-def execution_deadline(env: TaskEnvironment) -> datetime:
-    """When the execution times out: its TimeoutSeconds, else AWS's one-year maximum."""
-    return env.execution_deadline
-
-
 def task_token(request: Any) -> str:
     """The task token of a request (``$$.Task.Token``)."""
     token = (request.context.get("Task") or {}).get("Token")

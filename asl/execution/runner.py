@@ -22,7 +22,7 @@ import anyio
 import anyio.lowlevel
 
 from asl import ast
-from asl.backends.base import Backends, ExecutionTimedOut, TaskEnvironment
+from asl.backends.base import MAX_WAIT, Backends, ExecutionTimedOut, TaskEnvironment
 from asl.clock import Clock
 from asl.errors import StatesError
 from asl.execution.history import History
@@ -167,10 +167,8 @@ class Runner:
         virtual clock, time jumps once nothing else can run)."""
         if self.deadline is not None:
             remaining = (self.deadline - self.clock.now()).total_seconds()
-        else:
-            # a Standard execution runs at most a year (a leap year's 366 days, so that a
-            # wait of 365 days still completes)
-            remaining = (self.env.start_time + _LONGEST_YEAR - self.clock.now()).total_seconds()
+        else:  # a Standard execution runs at most a year
+            remaining = (self.env.start_time + MAX_WAIT - self.clock.now()).total_seconds()
         if seconds >= remaining:
             await self.clock.sleep(max(remaining, 0))
             raise ExecutionTimedOut()
@@ -193,8 +191,6 @@ class Runner:
             if self.deadline is not None and self.clock.now() >= self.deadline:
                 raise ExecutionTimedOut()
 
-
-_LONGEST_YEAR = timedelta(days=366)
 
 OnStart = Callable[[Execution, TaskEnvironment], None]
 
@@ -356,7 +352,7 @@ async def _run(runner: Runner, ex: Execution, input: Any) -> None:
     except ExecutionAborted as e:
         ex.status = "ABORTED"
         ex.error, ex.cause = e.error, e.cause
-        details = {k: v for k, v in (("error", e.error), ("cause", e.cause)) if v is not None}
+        details = error_details(e)
         # AWS links a stop to no event (recorded StopExecution during a Wait: previous 0)
         history.add("ExecutionAborted", 0, clock.now(), details)
     except StatesError as e:
@@ -365,8 +361,7 @@ async def _run(runner: Runner, ex: Execution, input: Any) -> None:
         previous = frame.prev
         if isinstance(e, HistoryLimitExceeded):
             previous = len(history)  # AWS links the failure to the last event recorded
-        details = {k: v for k, v in (("error", e.error), ("cause", e.cause)) if v is not None}
-        history.add("ExecutionFailed", previous, clock.now(), details)
+        history.add("ExecutionFailed", previous, clock.now(), error_details(e))
     else:
         ex.status = "SUCCEEDED"
         ex.output = output
@@ -377,6 +372,11 @@ async def _run(runner: Runner, ex: Execution, input: Any) -> None:
             {"output": output, "outputDetails": {"truncated": False}},
         )
     ex.stop_date = clock.now()
+
+
+def error_details(error: StatesError | ExecutionAborted) -> dict[str, Any]:
+    """The ``error`` and ``cause`` of a failure event's details (those that are set)."""
+    return {k: v for k, v in (("error", error.error), ("cause", error.cause)) if v is not None}
 
 
 __all__ = ["ExecutionAborted", "Frame", "Handler", "Runner", "execute_machine"]

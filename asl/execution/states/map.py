@@ -18,7 +18,7 @@ from asl.execution.numbers import NumberRule, number_value, shown
 from asl.execution.pipeline import apply_input_path
 from asl.execution.result_writer import ChildRuns, WriterCall, prepare_writer
 from asl.execution.retry import with_retry_and_catch
-from asl.execution.runner import Frame
+from asl.execution.runner import Frame, error_details
 from asl.execution.step import (
     QueryEvaluationFailure,
     Result,
@@ -216,7 +216,7 @@ async def run_map_attempt(step: Step) -> Any:
                 )
         except StatesError as e:
             if distributed:
-                frame.emit("MapRunFailed", _error_details(e))
+                frame.emit("MapRunFailed", error_details(e))
             raise
     count = len(items) if batches is None else len(batches)
     children = None
@@ -246,13 +246,13 @@ async def run_map_attempt(step: Step) -> Any:
         if distributed:
             if writer is not None and children is not None:
                 error = await _export_failed_run(writer, children, map_run_arn, error)
-            frame.emit("MapRunFailed", _error_details(error))
+            frame.emit("MapRunFailed", error_details(error))
         raise error from None
     if writer is not None and children is not None:
         try:
             results = await writer.finish(children, map_run_arn)
         except StatesError as e:
-            frame.emit("MapRunFailed", _error_details(e))
+            frame.emit("MapRunFailed", error_details(e))
             raise
     if distributed:
         frame.emit("MapRunSucceeded")
@@ -272,7 +272,3 @@ async def _export_failed_run(
     except StatesError as failure:
         return failure
     return error
-
-
-def _error_details(error: StatesError) -> dict[str, Any]:
-    return {k: v for k, v in (("error", error.error), ("cause", error.cause)) if v is not None}

@@ -12,7 +12,7 @@ from typing import Any
 import anyio
 
 from asl import ast
-from asl.backends.base import HeartbeatTimedOut, TaskRequest, parse_resource
+from asl.backends.base import MAX_WAIT, HeartbeatTimedOut, TaskRequest, parse_resource
 from asl.errors import StatesError
 from asl.execution.limits import PAYLOAD_LIMIT, payload_size
 from asl.execution.numbers import NumberRule, number_value
@@ -210,7 +210,4 @@ def _real_timeout(runner: Any, timeout: float) -> float:
     a longer timeout is no limit at all."""
     if isinstance(timeout, float) and not math.isfinite(timeout):
         return math.inf
-    return float(min(timeout, _YEAR))
-
-
-_YEAR = 366 * 86400
+    return float(min(timeout, MAX_WAIT.total_seconds()))
