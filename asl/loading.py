@@ -183,7 +183,9 @@ def _load_json(text: str, filename: str | None) -> tuple[LoadedDefinition | None
         if too_deep is not None:
             return None, [too_deep]
         return None, [_json_error(exc)]
-    if _has_container_at_depth(document, MAX_DEPTH):
+    # A text with no more brackets than MAX_DEPTH cannot nest deeper: most skip the walk.
+    openers = text.count("{") + text.count("[")
+    if openers > MAX_DEPTH and _has_container_at_depth(document, MAX_DEPTH):
         too_deep = nesting_problem(text)
         if too_deep is not None:
             return None, [too_deep]

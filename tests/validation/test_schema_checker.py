@@ -115,7 +115,19 @@ def test_fast_checker_agrees_with_jsonschema(case: tuple[str, Any]) -> None:
     )
     expected = reference.is_valid(value)
     assert schema.is_valid(value, name) is expected
-    assert (schema.errors(value, name) == []) is expected
+    found = schema.errors(value, name)
+    assert (found == []) is expected
+    # the errors themselves (paths, words, order, repeats) are the ones jsonschema reports
+    assert found == schema.reference_errors(value, name)
+
+
+def test_jsonschema_reports_when_the_walk_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a disagreement between the predicate and the walk never yields "invalid, no reason"
+    monkeypatch.setattr(schema, "_violations", lambda *args: iter(()))
+    found = schema.errors({"Type": "Pass", "Bogus": 1}, "Pass.JSONPath")
+    assert [(e.path, e.message) for e in found] == [
+        (("Bogus",), "The field 'Bogus' is not supported by Step Functions")
+    ]
 
 
 @pytest.mark.parametrize(
