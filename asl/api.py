@@ -159,9 +159,13 @@ def _backends(
             from asl.lambda_runtime import LambdaRuntime
 
             runtime = LambdaRuntime(clock=clock, region=region, account_id=account_id)
+        # a runtime made here holds only what this loop registers
+        known = runtime.has_function if lambda_runtime is not None else set().__contains__
+        done: set[str] = set()
         for registered, handler in handlers.values():
-            if runtime.has_function(registered):
+            if registered in done or known(registered):
                 continue  # already configured on the given runtime
+            done.add(registered)
             # Lambda's maximum timeout: with the shorthand, the Task's TimeoutSeconds governs.
             runtime.register(registered, handler, timeout=shorthand_timeout)
         return runtime

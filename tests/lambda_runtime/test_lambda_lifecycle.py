@@ -250,3 +250,78 @@ def test_get_event_loop_outside_handlers_is_unchanged() -> None:
     thread.start()
     thread.join()
     assert len(box) == 1  # a plain thread still has no implicit loop
+
+
+def test_a_handler_waiting_for_another_branch_does_not_hold_up_the_event_loop() -> None:
+    # A quick environment's call is waited for on the spot, briefly: a handler that runs
+    # on must leave the event loop free, here to start the branch it waits for.
+    started = threading.Event()
+
+    def waiter(event, context):
+        assert started.wait(10), "the other branch never ran"
+        return "waited"
+
+    def starter(event, context):
+        started.set()
+        return "started"
+
+    definition = {
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "End": True,
+                "Branches": [
+                    {
+                        "StartAt": "W",
+                        "States": {
+                            "W": {
+                                "Type": "Task",
+                                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:waiter",
+                                "End": True,
+                            }
+                        },
+                    },
+                    {
+                        "StartAt": "S",
+                        "States": {
+                            "S": {
+                                "Type": "Task",
+                                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:starter",
+                                "End": True,
+                            }
+                        },
+                    },
+                ],
+            }
+        },
+    }
+    ex = asl.run(definition, {}, functions={"waiter": waiter, "starter": starter})
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output == ["waited", "started"]
+
+
+def test_after_a_slow_call_the_next_one_is_not_waited_for_on_the_spot() -> None:
+    from asl.lambda_runtime.environment import QUICK_CALL, EnvironmentThread
+
+    thread = EnvironmentThread("asl-test-quick")
+
+    async def calls() -> list[bool]:
+        seen = []
+        assert await thread.call(lambda: 1, 5) == (True, 1)
+        seen.append(thread._quick)
+        assert await thread.call(lambda: time.sleep(QUICK_CALL * 20) or 2, 5) == (True, 2)
+        seen.append(thread._quick)
+        with_error = None
+        try:
+            await thread.call(lambda: 1 / 0, 5)
+        except ZeroDivisionError as e:
+            with_error = e
+        assert with_error is not None  # a job's exception reaches the caller either way
+        seen.append(thread._quick)
+        return seen
+
+    try:
+        assert anyio.run(calls) == [True, False, True]
+    finally:
+        thread.close()
