@@ -7,6 +7,7 @@ right; they compile every path, template, intrinsic call and JSONata expression 
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -28,7 +29,7 @@ def build(document: Mapping[str, Any]) -> ast.StateMachine:
     # most machines never read the Context object: then no state needs the per-state check
     # (over a whole document, the C encoder scans faster than _reads_context)
     text = json.dumps(document)
-    token = _CONTEXT_CHECK.set("$$" in text or "$states" in text)
+    token = _CONTEXT_CHECK.set(_mentions_context_in(text))
     try:
         states = _build_states(document["States"], language)
     finally:
@@ -176,15 +177,25 @@ def _mentions_context(body: Mapping[str, Any]) -> bool:
     return _CONTEXT_CHECK.get() and _reads_context(body)
 
 
+# ``$states`` other than ``$states.input``, ``$states.result`` or ``$states.errorOutput``
+# (``$states.context``, ``$states`` whole, ``$states["context"]``...) may read the Context.
+_STATES_BEYOND_DATA = re.compile(r"\$states(?!\s*\.\s*(?:input|result|errorOutput)\b)")
+
+
+def _mentions_context_in(text: str) -> bool:
+    """Whether a text mentions ``$$`` or a ``$states`` that may read the Context object."""
+    return "$$" in text or ("$states" in text and _STATES_BEYOND_DATA.search(text) is not None)
+
+
 def _reads_context(document: Any) -> bool:
-    """Whether any string of a JSON document (keys included) mentions ``$$`` or
-    ``$states``, the only ways to read the Context object.  For one state's body this
-    walk is cheaper than serialising it."""
+    """Whether any string of a JSON document (keys included) mentions ``$$`` or a
+    ``$states`` that may read the Context (`_mentions_context_in`), the only ways to read
+    it.  For one state's body this walk is cheaper than serialising it."""
     stack = [document]
     while stack:
         value = stack.pop()
         if isinstance(value, str):
-            if "$$" in value or "$states" in value:
+            if "$" in value and _mentions_context_in(value):
                 return True
         elif isinstance(value, dict):
             stack.extend(value)

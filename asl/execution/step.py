@@ -19,6 +19,7 @@ from asl.expressions.templates import compact_json, resolve
 
 if TYPE_CHECKING:
     from asl.execution.runner import Frame
+    from asl.expressions.jsonata_functions import Millis
 
 Result = tuple[str | None, Any]
 
@@ -46,20 +47,30 @@ def evaluate_jsonata(
     states: Mapping[str, Any],
     variables: Mapping[str, Any],
     field: str,
-    now_millis: int | None = None,
+    now_millis: Millis = None,
 ) -> Any:
     """Evaluate a JSONata template or expression; failures become QueryEvaluationFailure.
 
     ``now_millis`` is the execution clock's time, so ``$now()`` follows a virtual clock.
     """
-    from asl.expressions import jsonata as j
-
+    j = _jsonata or _load_jsonata()
     try:
         if isinstance(template, j.JsonataExpression):
             return template.evaluate_field(states, variables, field=field, now_millis=now_millis)
         return template.evaluate(states, variables, field=field, now_millis=now_millis)
     except j.JsonataFieldError as e:
         raise QueryEvaluationFailure(e.cause(), e.location) from None
+
+
+_jsonata: Any = None  # asl.expressions.jsonata, imported on the first JSONata evaluation
+
+
+def _load_jsonata() -> Any:
+    global _jsonata
+    from asl.expressions import jsonata
+
+    _jsonata = jsonata
+    return jsonata
 
 
 class _Evaluating:
@@ -118,9 +129,11 @@ class Step:
         return self._ctx
 
     @property
-    def now_millis(self) -> int:
-        """The execution clock's time, for JSONata's $now() and $millis()."""
-        return int(self.frame.runner.clock.now().timestamp() * 1000)
+    def now_millis(self) -> Callable[[], int]:
+        """The execution clock's time, for JSONata's $now() and $millis(): a function,
+        called only by an evaluation that reads the time."""
+        clock = self.frame.runner.clock
+        return lambda: int(clock.now().timestamp() * 1000)
 
     @property
     def ctx(self) -> dict:
@@ -133,7 +146,7 @@ class Step:
 
     def states_binding(self, **extra: Any) -> dict[str, Any]:
         """The JSONata ``$states`` variable."""
-        binding = {"input": self.input, "context": self.context}
+        binding = {"input": self.input, "context": self.ctx}
         binding.update(extra)
         return binding
 

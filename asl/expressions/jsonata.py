@@ -18,6 +18,7 @@ from typing import Any
 
 from asl.errors import ASLError
 from asl.expressions import json_type_name, jsonata_analysis, jsonata_runtime
+from asl.expressions.jsonata_functions import Millis
 
 __all__ = [
     "JsonataError",
@@ -175,13 +176,14 @@ class JsonataExpression:
         states: Mapping[str, Any],
         variables: Mapping[str, Any],
         *,
-        now_millis: int | None = None,
+        now_millis: Millis = None,
     ) -> Any:
         """The expression's value given ``$states`` and the workflow variables.
 
         Raises `JsonataUndefined` for an undefined result, `JsonataUnsupportedResult` for a
-        function, `JsonataEvaluationError` for a JSONata error.  ``now_millis`` (epoch ms)
-        is what ``$now()``/``$millis()`` return; default: the current time.
+        function, `JsonataEvaluationError` for a JSONata error.  ``now_millis`` (epoch ms,
+        or a function giving them) is what ``$now()``/``$millis()`` return; default: the
+        current time.
         """
         try:
             result = jsonata_runtime.evaluate(self._compiled, states, variables, now_millis)
@@ -201,7 +203,7 @@ class JsonataExpression:
         variables: Mapping[str, Any],
         *,
         field: str,
-        now_millis: int | None = None,
+        now_millis: Millis = None,
     ) -> Any:
         """`evaluate`, with every failure as a `JsonataFieldError` located at ``field``."""
         try:
@@ -302,7 +304,7 @@ class JsonataTemplate:
         variables: Mapping[str, Any],
         *,
         field: str,
-        now_millis: int | None = None,
+        now_millis: Millis = None,
     ) -> Any:
         """The template's value; raises `JsonataFieldError` located under ``field``.
 
@@ -365,7 +367,7 @@ def _evaluate_tree(
     states: Mapping[str, Any],
     variables: Mapping[str, Any],
     location: str,
-    now_millis: int | None,
+    now_millis: Millis,
 ) -> Any:
     """Evaluate a compiled tree; errors name ``location`` extended by the keys walked."""
     if isinstance(tree, _Dynamic):

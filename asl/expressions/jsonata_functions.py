@@ -24,11 +24,20 @@ from asl.loading import MAX_DEPTH
 EVALUATION = threading.local()
 
 
+#: The evaluation's time for ``$now()``/``$millis()``, in epoch milliseconds: a number, a
+#: function giving it (called when first needed: most expressions never read the time),
+#: or None for the current time.
+Millis = int | Callable[[], int] | None
+
+
 def current_millis() -> int:
-    """The ``$now()``/``$millis()`` time of the evaluation running on this thread."""
+    """The ``$now()``/``$millis()`` time of the evaluation running on this thread (the same
+    for every call within one evaluation)."""
     value = getattr(EVALUATION, "now_millis", None)
     if value is None:
         return int(time.time() * 1000)
+    if callable(value):
+        value = EVALUATION.now_millis = value()
     return int(value)
 
 

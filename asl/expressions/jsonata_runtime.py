@@ -15,6 +15,7 @@ from typing import Any
 
 from asl.expressions import jsonata_compat, jsonata_direct, jsonata_functions
 from asl.expressions.jsonata_functions import EVALUATION as _evaluation
+from asl.expressions.jsonata_functions import Millis
 
 
 class CompileError(Exception):
@@ -224,11 +225,15 @@ def _regex_timeout() -> EvaluationFailure:
     )
 
 
+def _wall_millis() -> int:
+    return int(time.time() * 1000)
+
+
 def evaluate(
     compiled: Compiled,
     states: Mapping[str, Any],
     variables: Mapping[str, Any],
-    now_millis: int | None,
+    now_millis: Millis,
 ) -> Any:
     """Evaluate with ``$states`` and the variables bound; returns a plain JSON value."""
     lib = _library()
@@ -250,7 +255,8 @@ def evaluate(
     bindings["__evaluate_entry"] = guard.enter
     bindings["__evaluate_exit"] = guard.leave
     bindings["$"] = None
-    _evaluation.now_millis = now_millis if now_millis is not None else int(time.time() * 1000)
+    # read by $now()/$millis(), a function called on the first read (then kept)
+    _evaluation.now_millis = now_millis if now_millis is not None else _wall_millis
     try:
         if engine.errors is not None:
             raise lib.JException("S0500", 0)

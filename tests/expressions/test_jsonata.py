@@ -139,6 +139,25 @@ def test_now_and_millis_use_the_given_time() -> None:
     assert expression.evaluate(STATES, {}, now_millis=0) == ["1970-01-01T00:00:00.000Z", 0]
 
 
+def test_the_time_may_be_given_as_a_function_called_once_and_only_when_read() -> None:
+    calls: list[int] = []
+
+    def clock() -> int:
+        calls.append(1)
+        return 5000 + len(calls)
+
+    reads_time = compile_jsonata("{% [$millis(), $now(), $millis()] %}")
+    assert reads_time.evaluate(STATES, {}, now_millis=clock) == [
+        5001,
+        "1970-01-01T00:00:05.001Z",
+        5001,
+    ]
+    assert len(calls) == 1
+    compile_jsonata("{% $states.input %}").evaluate(STATES, {}, now_millis=clock)
+    compile_jsonata("{% $sum([1, 2]) %}").evaluate(STATES, {}, now_millis=clock)
+    assert len(calls) == 1  # expressions that never read the time never ask for it
+
+
 # --- compile errors ----------------------------------------------------------------------
 
 
