@@ -27,8 +27,7 @@ def now() -> datetime:
 def check_name(name: Any) -> str:
     """A state machine, execution or activity name, or AWS's ``InvalidName``."""
     if not isinstance(name, str) or not 1 <= len(name) <= 80 or _BAD_NAME.search(name):
-        shown = re.sub(r"[\x00-\x1f\x7f-\x9f]", "", name) if isinstance(name, str) else name
-        raise ApiError("InvalidName", f"Invalid Name: '{shown}'")
+        raise ApiError("InvalidName", f"Invalid Name: '{name}'")  # control characters kept
     return name
 
 

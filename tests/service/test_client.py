@@ -705,3 +705,10 @@ def test_a_failed_map_runs_counts_and_child_executions() -> None:
         )
         failed = client.list_executions(mapRunArn=map_run, statusFilter="FAILED")["executions"]
         assert len(failed) == 1
+
+
+def test_an_invalid_name_is_quoted_whole_control_characters_included(client):
+    # AWS (recorded): "Invalid Name: '\u0000activity'"
+    for name in ("\x00activity", "activity\x1f", "activity\x7f"):
+        e = error_of(client.create_activity, name=name)
+        assert (e.code, e.message) == ("InvalidName", f"Invalid Name: '{name}'")

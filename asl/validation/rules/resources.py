@@ -200,6 +200,8 @@ def express_integrations(definition: Definition) -> Iterator[Diagnostic]:
         if suffix is not None:
             pattern = SYNC if suffix == SYNC2 else suffix
             message = f"Express state machine does not support '{pattern}' service integration"
+            if suffix == CALLBACK:
+                message += " "  # AWS's text has a space more for this one (two before "at")
             yield Diagnostic(SCHEMA_VALIDATION_FAILED, message, state.at(*parts))
         elif re.fullmatch(_ACTIVITY, resource.split(":", 5)[-1]) and resource.startswith("arn:"):
             message = "Express state machine does not support activities"
