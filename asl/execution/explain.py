@@ -43,10 +43,28 @@ class Visit:
     entered_id: int
     depth: int = 0
     parent: Visit | None = None
-    events: list[dict[str, Any]] = field(default_factory=list)
-    exited: bool = False
+    events: list[dict[str, Any]] = field(default_factory=list)  # the Entered event first
+    exit_event: dict[str, Any] | None = None  # its ...StateExited event, once it left
     next_state: str | None = None  # the state entered right after this one exited
     starts_scope: bool = False  # first state of a Parallel branch or Map iteration
+
+    @property
+    def exited(self) -> bool:
+        return self.exit_event is not None
+
+    @property
+    def entered_event(self) -> dict[str, Any]:
+        return self.events[0]
+
+    @property
+    def input(self) -> Any:
+        """The state's input as recorded (JSON text), or None."""
+        return event_details(self.entered_event).get("input")
+
+    @property
+    def output(self) -> Any:
+        """The state's output as recorded (JSON text), or None before it exited."""
+        return event_details(self.exit_event).get("output") if self.exit_event else None
 
     @property
     def attempts(self) -> int:
@@ -62,14 +80,19 @@ class Visit:
         return [e for e in self.events if is_failure(e)]
 
     @property
+    def errors(self) -> list[tuple[str | None, str | None]]:
+        """(error, cause) of each failure event, in order (an ...Aborted event that only
+        follows a failure, with no details, left out)."""
+        return [
+            (details.get("error"), details.get("cause"))
+            for details in (event_details(e) for e in self.failures if not _bare_abort(e))
+        ]
+
+    @property
     def last_failure(self) -> tuple[str | None, str | None]:
         """(error, cause) of the visit's last failure event."""
-        for event in reversed(self.failures):
-            if event["type"].endswith("StateAborted"):
-                continue  # recorded after the failure it follows, with no details
-            details = event_details(event)
-            return details.get("error"), details.get("cause")
-        return None, None
+        errors = self.errors
+        return errors[-1] if errors else (None, None)
 
     @property
     def ended_in_failure(self) -> bool:
@@ -102,6 +125,11 @@ class Visit:
         return "succeeded" if self.exited else "not finished"
 
 
+def _bare_abort(event: Mapping[str, Any]) -> bool:
+    """A ``...StateAborted`` event: recorded after the failure it follows, with no details."""
+    return bool(event["type"].endswith("StateAborted"))
+
+
 def is_failure(event: Mapping[str, Any]) -> bool:
     kind = event["type"]
     return (
@@ -111,8 +139,10 @@ def is_failure(event: Mapping[str, Any]) -> bool:
     )
 
 
-def event_details(event: Mapping[str, Any]) -> Mapping[str, Any]:
+def event_details(event: Mapping[str, Any] | None) -> Mapping[str, Any]:
     """The ``...EventDetails`` dict of an event ({} when it has none)."""
+    if not event:
+        return {}
     for key, value in event.items():
         if key.endswith("EventDetails") and isinstance(value, Mapping):
             return value
@@ -170,7 +200,7 @@ def visits(history: Sequence[Mapping[str, Any]]) -> list[Visit]:
             name = event_details(event).get("name")
             current = _open_visit(out, name) or current
             if current is not None:
-                current.exited = True
+                current.exit_event = dict(event)
                 if current in open_containers:
                     open_containers.remove(current)
         owner[eid] = current

@@ -1,8 +1,7 @@
-"""The path an execution took, read from its history events.
+"""The path an execution took, read from its history events: the visits (one entry into a
+state each) that `asl.execution.explain.visits` finds, drawn on a graph.
 
-Events of parallel branches and Map iterations interleave in a history; each event's
-``previousEventId`` says which event it follows, so walking those links gives every event
-the stack of states open around it, and so the visit (one entry into a state) it belongs to.
+Coverage (`asl.testing.coverage`) counts the same transitions (`transitions`).
 """
 
 from __future__ import annotations
@@ -13,146 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from asl.execution.explain import Visit, event_details, visits
 from asl.graph.model import Graph, Transition, key_text
 
-# Events that start an attempt at a state's work: one more than the retries taken.
-_ATTEMPTS = frozenset(
-    {
-        "TaskScheduled",
-        "LambdaFunctionScheduled",
-        "ActivityScheduled",
-        "ParallelStateStarted",
-        "MapStateStarted",
-    }
-)
-_NOT_FAILURES = ("MapIteration", "Execution")
+__all__ = ["Visit", "execution_overlay", "state_runs", "timeline", "transitions", "visits"]
+
 MAX_PAYLOAD = 32_768  # characters of one input/output shown in the HTML view
 MAX_VISITS = 50  # visits of one state kept with their payloads (Map iterations add up)
-
-
-@dataclass
-class Visit:
-    """One entry into a state, from its ``...StateEntered`` event to its exit or failure."""
-
-    name: str
-    type: str
-    entered: dict[str, Any]
-    parent: Visit | None = None
-    exited: dict[str, Any] | None = None
-    events: list[dict[str, Any]] = field(default_factory=list)
-    attempts: int = 0
-    failures: list[tuple[str | None, str | None]] = field(default_factory=list)
-    next_state: str | None = None
-    starts_scope: bool = False  # the first state of a branch or a Map iteration
-
-    @property
-    def status(self) -> str:
-        """``succeeded``, ``caught`` (failed, then left through a Catch), ``failed``, or
-        ``running`` (no outcome yet)."""
-        if self.exited is not None:
-            last = self.events[-2] if len(self.events) >= 2 else None
-            if self.failures and last is not None and _is_failure(last["type"]):
-                return "caught"
-            return "succeeded"
-        if self.failures or self.type == "Fail":
-            return "failed"
-        return "running"
-
-    @property
-    def retries(self) -> int:
-        return max(0, self.attempts - 1)
-
-    @property
-    def input(self) -> str | None:
-        return _details(self.entered).get("input")
-
-    @property
-    def output(self) -> str | None:
-        return _details(self.exited).get("output") if self.exited else None
-
-
-def _details(event: Mapping[str, Any] | None) -> dict[str, Any]:
-    if not event:
-        return {}
-    for key, value in event.items():
-        if key.endswith("EventDetails") and isinstance(value, dict):
-            return value
-    return {}
-
-
-def _is_failure(event_type: str) -> bool:
-    return event_type.endswith(("Failed", "TimedOut", "Aborted")) and not event_type.startswith(
-        _NOT_FAILURES
-    )
-
-
-def visits(history: Sequence[Mapping[str, Any]]) -> list[Visit]:
-    """Every visit, in the order the states were entered."""
-    out: list[Visit] = []
-    stacks: dict[int, tuple[Visit, ...]] = {}  # event id -> states open after it
-    exits: dict[Any, Visit] = {}  # id of a ...StateExited event -> the visit it ended
-    owners: dict[Any, Visit] = {}  # event id -> the visit it belongs to
-    for raw in history:
-        event = dict(raw)
-        etype = str(event.get("type", ""))
-        stack = stacks.get(event.get("previousEventId") or 0, ())
-        details = _details(event)
-        owner: Visit | None = None
-        if etype.endswith("StateEntered"):
-            visit = Visit(
-                str(details.get("name", "")),
-                etype[: -len("StateEntered")],
-                event,
-                parent=stack[-1] if stack else None,
-            )
-            # a state entered right after another's exit is where that one went next
-            before = exits.get(event.get("previousEventId"))
-            if before is not None:
-                before.next_state = visit.name
-            # entered right after its parent's own event (ParallelStateStarted,
-            # MapIterationStarted): the first state of a branch or iteration
-            parent = owners.get(event.get("previousEventId"))
-            visit.starts_scope = parent is not None and parent is visit.parent
-            out.append(visit)
-            stack = (*stack, visit)
-            owner = visit
-        elif etype.endswith("StateExited"):
-            stack = _pop_to(stack, name=details.get("name"))
-            if stack:
-                owner = stack[-1]
-                owner.exited = event
-                exits[event.get("id")] = owner
-                stack = stack[:-1]
-        elif etype.startswith("MapIteration"):
-            stack = _pop_to(stack, name=details.get("name"))
-            owner = stack[-1] if stack else None
-        elif etype.startswith(("ParallelState", "MapState")):
-            kind = "Parallel" if etype.startswith("Parallel") else "Map"
-            stack = _pop_to(stack, type=kind)
-            owner = stack[-1] if stack else None
-        elif stack and not etype.startswith("Execution"):
-            owner = stack[-1]
-        if owner is not None:
-            owners[event.get("id")] = owner
-            owner.events.append(event)
-            if etype in _ATTEMPTS:
-                owner.attempts += 1
-            if _is_failure(etype):
-                owner.failures.append((details.get("error"), details.get("cause")))
-        if isinstance(event.get("id"), int):
-            stacks[event["id"]] = stack
-    return out
-
-
-def _pop_to(
-    stack: tuple[Visit, ...], *, name: Any = None, type: str | None = None
-) -> tuple[Visit, ...]:
-    """The stack down to (and keeping) its topmost visit of that name or state type;
-    unchanged when there is none."""
-    for i in range(len(stack) - 1, -1, -1):
-        if (name is not None and stack[i].name == name) or stack[i].type == type:
-            return stack[: i + 1]
-    return stack
 
 
 def transitions(graph: Graph, found: Sequence[Visit]) -> list[Transition]:
@@ -169,16 +35,40 @@ def transitions(graph: Graph, found: Sequence[Visit]) -> list[Transition]:
             if key is not None and visit.starts_scope:
                 out.append(key)
         retriers = graph.retriers.get(visit.name, ())
-        for error, _ in visit.failures[: visit.retries]:
-            for i, retrier in enumerate(retriers):
-                if error_matches(retrier.error_equals, error):
-                    out.append((visit.name, visit.name, f"Retry[{i}]"))
-                    break
-        if visit.exited is not None and visit.next_state is not None:
+        if visit.retries and retriers:
+            for error in _retried_errors(visit, found)[: visit.retries]:
+                for i, retrier in enumerate(retriers):
+                    if error_matches(retrier.error_equals, error):
+                        out.append((visit.name, visit.name, f"Retry[{i}]"))
+                        break
+        if visit.exited and visit.next_state is not None:
             label = _label(graph, visit)
             if label:
                 out.append((visit.name, visit.next_state, label))
     return out
+
+
+def _retried_errors(visit: Visit, found: Sequence[Visit]) -> list[str | None]:
+    """The errors a visit failed with, one per attempt that failed."""
+    errors = [error for error, _ in visit.errors]
+    if len(errors) < visit.retries:
+        # a Parallel or Map retried after a branch or iteration failed, with no failure
+        # event of its own: the failed states inside it tell the errors
+        errors += [
+            v.last_failure[0]
+            for v in found
+            if not v.exited and v.ended_in_failure and _inside(v, visit)
+        ]
+    return errors
+
+
+def _inside(visit: Visit, container: Visit) -> bool:
+    parent = visit.parent
+    while parent is not None:
+        if parent is container:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _label(graph: Graph, visit: Visit) -> str:
@@ -195,8 +85,8 @@ def _label(graph: Graph, visit: Visit) -> str:
             if picked in candidates:
                 return picked
         return candidates[0] if candidates else ""
-    if visit.status == "caught":
-        error = visit.failures[-1][0] if visit.failures else None
+    if visit.ended_in_failure:
+        error = visit.last_failure[0]
         catchers = graph.catchers.get(visit.name, ())
         for i, catcher in enumerate(catchers):
             if catcher.next == target and error_matches(catcher.error_equals, error):
@@ -237,9 +127,13 @@ class StateRun:
 
 
 def visit_status(visit: Visit, finished: bool) -> str:
-    """A visit's status; one still open when the execution has ended was ``cancelled``."""
-    status = visit.status
-    return "cancelled" if status == "running" and finished else status
+    """A visit's status: ``succeeded``, ``caught``, ``failed``, ``cancelled`` (stopped
+    because a sibling branch or iteration failed, or still open when the execution ended)
+    or ``running``."""
+    status = visit.outcome
+    if status == "not finished":
+        return "cancelled" if finished else "running"
+    return status
 
 
 def state_runs(found: Sequence[Visit], finished: bool = True) -> dict[str, StateRun]:
@@ -255,13 +149,13 @@ def state_runs(found: Sequence[Visit], finished: bool = True) -> dict[str, State
             run.status = status
         run.visits += 1
         run.retries += visit.retries
-        for error, _ in visit.failures:
+        for error, _ in visit.errors:
             if error and error not in run.errors:
                 run.errors.append(error)
         if len(run.payloads) < MAX_VISITS:
             # a visit's error is the one it ended with; errors it retried past are in .errors
-            ended_in_error = status in ("caught", "failed") and visit.failures
-            error, cause = visit.failures[-1] if ended_in_error else (None, None)
+            ended_in_error = status in ("caught", "failed")
+            error, cause = visit.last_failure if ended_in_error else (None, None)
             run.payloads.append(
                 {
                     "status": status,
@@ -270,8 +164,8 @@ def state_runs(found: Sequence[Visit], finished: bool = True) -> dict[str, State
                     "output": _pretty(visit.output),
                     "error": error,
                     "cause": _pretty(cause),
-                    "entered": visit.entered.get("id"),
-                    "exited": visit.exited.get("id") if visit.exited else None,
+                    "entered": visit.entered_id,
+                    "exited": visit.exit_event.get("id") if visit.exit_event else None,
                 }
             )
     return out
@@ -320,7 +214,7 @@ def timeline(
     start = next((t for t in times if t is not None), 0.0)
     events = []
     for event, t in zip(history, times, strict=True):
-        details = _details(event)
+        details = event_details(event)
         summary = details.get("error") or details.get("resource") or ""
         if "index" in details:
             summary = f"index {details['index']}"
@@ -336,10 +230,8 @@ def timeline(
     end = max((t for t in times if t is not None), default=start)
     spans = []
     for visit in found:
-        t0 = timestamp_ms(visit.entered.get("timestamp"))
-        last: Mapping[str, Any] = visit.exited or (
-            visit.events[-1] if visit.events else visit.entered
-        )
+        t0 = timestamp_ms(visit.entered_event.get("timestamp"))
+        last: Mapping[str, Any] = visit.exit_event or visit.events[-1]
         t1 = timestamp_ms(last.get("timestamp"))
         if t0 is not None:
             spans.append(
@@ -365,7 +257,7 @@ def execution_overlay(graph: Graph, execution: Any) -> dict[str, Any]:
     finished = getattr(execution, "status", "RUNNING") != "RUNNING"
     ended: dict[str, int] = {}  # visits that left their scope (End, or a Succeed state)
     for visit in found:
-        if visit.exited is not None and visit.next_state is None and visit.status == "succeeded":
+        if visit.exited and visit.next_state is None and visit.outcome == "succeeded":
             ended[visit.name] = ended.get(visit.name, 0) + 1
     runs = state_runs(found, finished)
     return {

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from asl.execution.explain import Visit, event_details, visits
+from asl.execution.explain import visits
 
 Transition = tuple[str, str, str]
 
@@ -73,84 +73,15 @@ def possible_transitions(machine: Any) -> list[Transition]:
     return out
 
 
-def taken_transitions(machine: Any, history: list[dict[str, Any]]) -> list[Transition]:
-    """The transitions an execution took, one per time taken."""
-    states = all_states(machine)
-    out: list[Transition] = []
-    found = visits(history)
-    for visit in found:
-        state = states.get(visit.name)
-        if state is None:
-            continue
-        if visit.starts_scope and visit.parent is not None:
-            out.append(_into_scope(states.get(visit.parent.name), visit))
-        out.extend(_retries(state, visit, found))
-        if visit.exited and visit.next_state:
-            out.append((visit.name, visit.next_state, _label(state, visit)))
-    return [t for t in out if t[2]]
+def taken_transitions(
+    machine: Any, history: list[dict[str, Any]], graph: Any = None
+) -> list[Transition]:
+    """The transitions an execution took, one per time taken: those its graph shows taken
+    (`asl.graph.path.transitions`; ``graph``: the machine's, when already built)."""
+    from asl.graph.model import build
+    from asl.graph.path import transitions
 
-
-def _into_scope(parent: Any, visit: Visit) -> Transition:
-    if parent is None:
-        return (visit.parent.name if visit.parent else "", visit.name, "")
-    for i, branch in enumerate(getattr(parent, "branches", ()) or ()):
-        if branch.start_at == visit.name:
-            return (parent.name, visit.name, f"Branches[{i}]")
-    return (parent.name, visit.name, "ItemProcessor")
-
-
-def _retries(state: Any, visit: Visit, found: list[Visit]) -> list[Transition]:
-    from asl.execution.retry import error_matches  # the executor's own rule
-
-    retriers = getattr(state, "retry", ()) or ()
-    if not visit.retries or not retriers:
-        return []
-    errors = [event_details(e).get("error") for e in visit.failures]
-    if len(errors) < visit.retries:
-        # a Parallel or Map retried after a branch or iteration failed, with no failure
-        # event of its own: the failed states inside it tell the errors
-        errors += [
-            v.last_failure[0]
-            for v in found
-            if not v.exited and v.ended_in_failure and _inside(v, visit)
-        ]
-    out = []
-    for error in errors[: visit.retries]:
-        for i, retrier in enumerate(retriers):
-            if error_matches(retrier.error_equals, error):
-                out.append((visit.name, visit.name, f"Retry[{i}]"))
-                break
-    return out
-
-
-def _inside(visit: Visit, container: Visit) -> bool:
-    parent = visit.parent
-    while parent is not None:
-        if parent is container:
-            return True
-        parent = parent.parent
-    return False
-
-
-def _label(state: Any, visit: Visit) -> str:
-    from asl.execution.retry import error_matches  # the executor's own rule
-
-    target = visit.next_state
-    if state.type == "Choice":
-        for i, rule in enumerate(state.choices):
-            if rule.next == target:
-                return f"Choices[{i}]"
-        return "Default" if state.default == target else ""
-    if visit.ended_in_failure:
-        error, _ = visit.last_failure
-        catchers = list(enumerate(getattr(state, "catch", ()) or ()))
-        for i, catcher in catchers:
-            if catcher.next == target and error_matches(catcher.error_equals, error):
-                return f"Catch[{i}]"
-        for i, catcher in catchers:
-            if catcher.next == target:
-                return f"Catch[{i}]"
-    return "Next" if state.next == target else ""
+    return transitions(graph if graph is not None else build(machine), visits(history))
 
 
 @dataclass
@@ -161,6 +92,7 @@ class DefinitionCoverage:
     states: dict[str, int]
     transitions: dict[Transition, int]
     machine: Any = field(default=None, repr=False)
+    graph: Any = field(default=None, repr=False)  # the machine's graph, built on first use
 
     @property
     def missed_states(self) -> list[str]:
@@ -254,7 +186,11 @@ class Coverage:
         for visit in visits(history):
             if visit.name in entry.states:
                 entry.states[visit.name] += 1
-        for transition in taken_transitions(machine, history):
+        if entry.graph is None:
+            from asl.graph.model import build
+
+            entry.graph = build(machine)
+        for transition in taken_transitions(machine, history, entry.graph):
             if transition in entry.transitions:
                 entry.transitions[transition] += 1
 

@@ -142,9 +142,12 @@ def test_choice_rules_and_default() -> None:
     assert taken_transitions(machine, asl.run(machine, {"n": 2}).history) == [
         ("Pick", "Two", "Choices[1]")
     ]
-    # a rule and the Default share a target: the history cannot tell them apart, and the
-    # first rule is credited
+    # a rule and the Default share a target: the rules, evaluated again on the recorded
+    # input, tell which one sent the execution there
     assert taken_transitions(machine, asl.run(machine, {"n": 9}).history) == [
+        ("Pick", "One", "Default")
+    ]
+    assert taken_transitions(machine, asl.run(machine, {"n": 1}).history) == [
         ("Pick", "One", "Choices[0]")
     ]
 
