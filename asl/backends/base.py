@@ -44,6 +44,40 @@ _STATES_ARN = re.compile(
     r"arn:(?P<partition>[\w-]+):states:(?P<region>[\w-]*):(?P<account>\d*):(?P<rest>.+)"
 )
 
+# A Step Functions ARN: state machine (or version, alias), execution, activity, map run.
+_ARN = re.compile(
+    r"arn:(?P<partition>[\w-]+):states:(?P<region>[\w-]+):(?P<account>\d{12}):"
+    r"(?P<kind>stateMachine|execution|express|activity|mapRun):(?P<rest>.+)"
+)
+
+
+@dataclass(frozen=True)
+class Arn:
+    """A Step Functions resource's ARN in parts (``parts``: what follows the kind)."""
+
+    partition: str
+    region: str
+    account: str
+    kind: str
+    parts: tuple[str, ...]
+
+    @property
+    def base(self) -> str:
+        """The state machine ARN (for a version or alias ARN, or an execution's)."""
+        return (
+            f"arn:{self.partition}:states:{self.region}:{self.account}:stateMachine:{self.parts[0]}"
+        )
+
+
+def parse_arn(text: Any) -> Arn | None:
+    """The parts of a Step Functions ARN, or None if ``text`` is not one."""
+    if not isinstance(text, str):
+        return None
+    m = _ARN.fullmatch(text)
+    if m is None:
+        return None
+    return Arn(m["partition"], m["region"], m["account"], m["kind"], tuple(m["rest"].split(":")))
+
 
 @dataclass(frozen=True)
 class Resource:

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from asl.backends import callbacks
-from asl.backends.base import Backends, Resource, TaskEnvironment, TaskRequest
+from asl.backends.base import Backends, Resource, TaskEnvironment, TaskRequest, parse_arn
 from asl.errors import ConfigurationError, StatesError
 from asl.timestamps import iso_millis
 
@@ -58,11 +58,11 @@ def _compact(value: Any) -> str:
 
 
 def _name_from_arn(arn: str) -> tuple[str, str | None, str | None]:
-    """(state machine name, region, account) of a name or state machine ARN."""
-    if arn.startswith("arn:"):
-        parts = arn.split(":")
-        if len(parts) >= 7 and parts[2] == "states" and parts[5] == "stateMachine":
-            return parts[6], parts[3] or None, parts[4] or None
+    """(state machine name, region, account) of a name or state machine ARN (of a
+    version or alias too); anything else is taken for a name, whole."""
+    parsed = parse_arn(arn)
+    if parsed is not None and parsed.kind == "stateMachine":
+        return parsed.parts[0], parsed.region, parsed.account
     return arn, None, None
 
 

@@ -10,14 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from asl.backends.base import Arn as Arn  # ARNs are parsed where the backends parse them
+from asl.backends.base import parse_arn as parse_arn
 from asl.service.errors import ApiError
 
 # Names AWS refuses: whitespace, brackets, wildcards, special and control characters.
 _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
-_ARN = re.compile(
-    r"arn:(?P<partition>[\w-]+):states:(?P<region>[\w-]+):(?P<account>\d{12}):"
-    r"(?P<kind>stateMachine|execution|express|activity|mapRun):(?P<rest>.+)"
-)
 
 
 def now() -> datetime:
@@ -29,32 +27,6 @@ def check_name(name: Any) -> str:
     if not isinstance(name, str) or not 1 <= len(name) <= 80 or _BAD_NAME.search(name):
         raise ApiError("InvalidName", f"Invalid Name: '{name}'")  # control characters kept
     return name
-
-
-@dataclass(frozen=True)
-class Arn:
-    partition: str
-    region: str
-    account: str
-    kind: str
-    parts: tuple[str, ...]
-
-    @property
-    def base(self) -> str:
-        """The state machine ARN (for a version or alias ARN, or an execution's)."""
-        return (
-            f"arn:{self.partition}:states:{self.region}:{self.account}:stateMachine:{self.parts[0]}"
-        )
-
-
-def parse_arn(text: Any) -> Arn | None:
-    """The parts of a Step Functions ARN, or None if ``text`` is not one."""
-    if not isinstance(text, str):
-        return None
-    m = _ARN.fullmatch(text)
-    if m is None:
-        return None
-    return Arn(m["partition"], m["region"], m["account"], m["kind"], tuple(m["rest"].split(":")))
 
 
 @dataclass
