@@ -117,19 +117,8 @@ class FunctionRegistry:
         dead_letter: Destination | None = None,
         runtime: str | None = None,
     ) -> Function:
-        """Create a function from a Python callable or a deployment-package directory.
-
-        ``name`` may be a full or partial ARN (unqualified).  A function registered by
-        full ARN is found only by ARNs of that region and account; one registered by name
-        is found by its name and by an ARN of any region and account.  Settings outside Lambda's ranges raise
-        ConfigurationError.  ``provisioned_concurrency`` here applies to ``$LATEST``
-        (AWS only allows it on versions and aliases; see :meth:`put_provisioned_concurrency`).
-        ``dead_letter`` receives a :class:`DeadLetterMessage` for each failed event.
-        ``runtime`` is Lambda's runtime identifier (``"python3.9"`` ... ``"python3.14"``,
-        default: this interpreter's): the subprocess host runs the code on a matching
-        interpreter when one is installed, and a failure on another interpreter says which
-        runtime was asked for and which Python ran it.
-        """
+        """Create a function (`LambdaRuntime.register`, the public entry, documents every
+        argument)."""
         if self.remote:
             raise ConfigurationError(
                 "this LambdaRuntime invokes deployed AWS functions (host='aws'); "
