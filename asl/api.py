@@ -17,6 +17,7 @@ from asl.settings import HANDLER_TIMEOUT, STRICT_DEFAULT
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from asl.execution.runner import Hooks
     from asl.lambda_runtime import LambdaRuntime
 
 Source = str | bytes | Mapping[str, Any] | os.PathLike[str]
@@ -245,11 +246,7 @@ async def execute(
     max_history_events: int | None = 25_000,
     seed: int | None = None,
     strict: bool | None = None,
-    on_start: Callable[[Execution, Any], None] | None = None,
-    context_object: Mapping[str, Any] | None = None,
-    execution_fields: Mapping[str, Any] | None = None,
-    redriven: Mapping[str, Mapping[int, Any]] | None = None,
-    context_names: Mapping[str, str] | None = None,
+    hooks: Hooks | None = None,
 ) -> Execution:
     """Run a state machine to completion (async, anyio) and return the `Execution`.
 
@@ -269,14 +266,13 @@ async def execute(
     with `ConfigurationError`: ``functions``, ``mocks`` and ``resources`` entries no state
     can use, and a Lambda handler that cannot be found or imported (which AWS would let a
     Catch take); ``strict=False`` keeps AWS's exact behaviour.  The default is False,
-    except in tests run with the pytest plugin.  Internal: ``on_start(execution, env)`` is
-    called as the execution starts (`asl.start` uses it to hand out a live handle);
-    ``context_object`` / ``execution_fields`` shape the Context object (TestState);
-    ``redriven`` keeps the Parallel branches and Map iterations that succeeded before a
-    redrive (`asl.Client.redrive_execution`).
+    except in tests run with the pytest plugin.  ``hooks`` is internal
+    (`asl.start`, TestState and redrive use it).
     """
-    from asl.execution.runner import execute_machine
+    from asl.execution.runner import Hooks, execute_machine
     from asl.execution.states import HANDLERS
+
+    hooks = hooks or Hooks()
 
     machine = parse(source)
     _check_input(input)
@@ -316,12 +312,12 @@ async def execute(
             account_id=account_id,
             max_history_events=max_history_events,
             seed=seed,
-            on_start=on_start,
-            context_object=context_object,
-            execution_fields=execution_fields,
             renderer=_execution_html,
-            redriven=redriven,
-            context_names=context_names,
+            on_start=hooks.on_start,
+            context_object=hooks.context_object,
+            execution_fields=hooks.execution_fields,
+            redriven=hooks.redriven,
+            context_names=hooks.context_names,
         )
     finally:
         await backends.finish()
@@ -343,7 +339,9 @@ def run(
     check_options("run", options)
     started: list[Execution] = []
     kwargs: dict[str, Any] = dict(options)
-    kwargs["on_start"] = lambda execution, env: started.append(execution)
+    from asl.execution.runner import Hooks
+
+    kwargs["hooks"] = Hooks(on_start=lambda execution, env: started.append(execution))
     try:
         return _run(source, input, kwargs)
     except KeyboardInterrupt:

@@ -18,6 +18,7 @@ deadline only when nothing else can run: while the test awaits, not while it wor
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ import anyio
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from asl.execution.runner import Hooks
 
 from asl.api import RunOptions, Source, check_options
 from asl.ast import StateMachine
@@ -146,11 +149,15 @@ class ExecutionHandle(callbacks.TokenSender):
 
         return on_start
 
-    async def _run(self, source: Any, input: Any, options: Mapping[str, Any], tg: Any) -> None:
+    async def _run(
+        self, source: Any, input: Any, options: Mapping[str, Any], hooks: Hooks | None, tg: Any
+    ) -> None:
         from asl.api import execute
+        from asl.execution.runner import Hooks
 
+        hooks = dataclasses.replace(hooks or Hooks(), on_start=self._on_start(tg))
         try:
-            await execute(source, input, on_start=self._on_start(tg), **options)
+            await execute(source, input, hooks=hooks, **options)
         except Exception as e:  # a bad definition or option: raised by start() / result()
             self._error = e
         finally:
@@ -182,25 +189,20 @@ async def start(
     source: Source | StateMachine,
     input: Any = None,
     *,
-    execution_fields: Mapping[str, Any] | None = None,
-    redriven: Mapping[str, Mapping[int, Any]] | None = None,
+    hooks: Hooks | None = None,
     **options: Unpack[RunOptions],
 ) -> AsyncIterator[ExecutionHandle]:
     """Start an execution (options as for `asl.execute`) and yield its `ExecutionHandle`.
 
     Raises `DefinitionError` / `ConfigurationError` at once for a bad definition or
     option.  Leaving the block stops the execution (and its children) if still running.
-    ``execution_fields`` and ``redriven`` (internal: `asl.Client`'s redrive) replace
-    fields of the Context object's ``Execution`` and keep the branches and iterations that
-    succeeded before.
+    ``hooks`` is internal (`asl.Client`'s redrive uses it).
     """
     check_options("start", options)
-    internal = {"execution_fields": execution_fields, "redriven": redriven}
-    options = {**options, **{k: v for k, v in internal.items() if v is not None}}  # type: ignore[typeddict-item]
     handle = ExecutionHandle()
     body_error: Exception | None = None
     async with anyio.create_task_group() as tg:
-        tg.start_soon(handle._run, source, input, options, tg)
+        tg.start_soon(handle._run, source, input, options, hooks, tg)
         await handle._started.wait()
         started = handle._execution is not None
         if started:

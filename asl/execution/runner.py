@@ -195,6 +195,20 @@ class Runner:
 OnStart = Callable[[Execution, TaskEnvironment], None]
 
 
+@dataclass(frozen=True)
+class Hooks:
+    """Internal ways to start an execution, for the library's own entry points (not part
+    of the public API): see `execute_machine` for each.  `asl.start` sets ``on_start``;
+    TestState sets ``context_object``, ``execution_fields`` and ``context_names``; a
+    redrive sets ``execution_fields`` and ``redriven``."""
+
+    on_start: OnStart | None = None
+    context_object: Mapping[str, Any] | None = None
+    execution_fields: Mapping[str, Any] | None = None
+    redriven: Mapping[str, Mapping[int, Any]] | None = None
+    context_names: Mapping[str, str] | None = None
+
+
 async def execute_machine(
     machine: ast.StateMachine,
     input: Any,

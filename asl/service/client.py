@@ -50,10 +50,8 @@ _PER_EXECUTION = (
     "name",
     "state_machine_name",
     "role_arn",
-    "on_start",
     "test_case",
-    "context_object",
-    "execution_fields",
+    "hooks",
 )
 
 
@@ -988,6 +986,7 @@ class Client:
     ) -> None:
         """Start an execution on the background loop; return once it has started
         (``redriven``: the branches and iterations a redrive keeps)."""
+        from asl.execution.runner import Hooks
         from asl.handle import start
 
         options = dict(self._options)
@@ -1010,9 +1009,11 @@ class Client:
                     name=record.name,
                     state_machine_name=machine_name,
                     role_arn=record.role_arn,
-                    # a redriven execution's $$.Execution.RedriveCount
-                    execution_fields={"RedriveCount": record.redrive_count},
-                    redriven=redriven,
+                    hooks=Hooks(
+                        # a redriven execution's $$.Execution.RedriveCount
+                        execution_fields={"RedriveCount": record.redrive_count},
+                        redriven=redriven,
+                    ),
                     **options,
                 ) as handle:
                     record.handle = handle

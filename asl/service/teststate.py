@@ -353,6 +353,7 @@ class _Run:
 
     def _execute(self, *, keep_catch: bool) -> Any:
         from asl.api import _run_on_new_loop, execute
+        from asl.execution.runner import Hooks
 
         plan = self.plan
         machine = self._machine(self._runnable(keep_catch=keep_catch))
@@ -377,10 +378,12 @@ class _Run:
                 name=self.execution_name,
                 state_machine_name=self.machine_name,
                 role_arn=plan.role_arn,
-                execution_fields=fields,
-                context_object=plan.context,
-                # AWS's TestState calls the tested state StateName in $states.context
-                context_names={plan.name: "StateName"},
+                hooks=Hooks(
+                    execution_fields=fields,
+                    context_object=plan.context,
+                    # AWS's TestState calls the tested state StateName in $states.context
+                    context_names={plan.name: "StateName"},
+                ),
                 **options,
             )
         )
