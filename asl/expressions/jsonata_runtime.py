@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -110,8 +112,12 @@ def _library() -> Any:
     """The ``jsonata`` package, imported (and prepared) on first use."""
     global _lib, _frame_class
     if _lib is None:
+        limit = sys.getrecursionlimit()
         import jsonata  # noqa: PLC0415 - heavy optional import, deferred on purpose
 
+        # its import raises the process's recursion limit for good: asl raises it only
+        # while the engine works (`_EngineDepth`)
+        sys.setrecursionlimit(limit)
         jsonata_functions.prepare(jsonata)
         _frame_class = _variables_frame(jsonata)
         _lib = jsonata
@@ -119,6 +125,37 @@ def _library() -> Any:
 
 
 _frame_class: Any = None
+
+
+class _EngineDepth:
+    """While the engine parses or evaluates (on any thread), the recursion limit is at
+    least ENGINE_RECURSION_LIMIT, as deep as jsonata-python means its recursive evaluator
+    to go; the process's own limit is back once no evaluation runs."""
+
+    __slots__ = ()
+    _lock = threading.Lock()
+    _users = 0
+    _saved = 0
+
+    def __enter__(self) -> None:
+        cls = _EngineDepth
+        with cls._lock:
+            if cls._users == 0:
+                cls._saved = sys.getrecursionlimit()
+                if cls._saved < ENGINE_RECURSION_LIMIT:
+                    sys.setrecursionlimit(ENGINE_RECURSION_LIMIT)
+            cls._users += 1
+
+    def __exit__(self, *exc: object) -> None:
+        cls = _EngineDepth
+        with cls._lock:
+            cls._users -= 1
+            if cls._users == 0:
+                sys.setrecursionlimit(cls._saved)
+
+
+ENGINE_RECURSION_LIMIT = 10_000
+_engine_depth = _EngineDepth()
 
 
 def _variables_frame(lib: Any) -> Any:
@@ -162,7 +199,8 @@ def _parse(source: str) -> Any:
     # The port's tokenizer reads past the end after a trailing comment; a newline avoids it.
     for text in (source, source + "\n"):
         try:
-            return lib.Jsonata(text, _regex_engine)
+            with _engine_depth:
+                return lib.Jsonata(text, _regex_engine)
         except lib.JException as err:
             raise CompileError(
                 jsonata_compat.error_code(err), jsonata_compat.message_for(err), err.location
@@ -260,7 +298,8 @@ def evaluate(
     try:
         if engine.errors is not None:
             raise lib.JException("S0500", 0)
-        raw = engine.eval(engine.ast, None, frame)
+        with _engine_depth:
+            raw = engine.eval(engine.ast, None, frame)
     except lib.JException as err:
         raise EvaluationFailure(
             jsonata_compat.error_code(err), jsonata_compat.message_for(err)

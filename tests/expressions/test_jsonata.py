@@ -428,3 +428,26 @@ def test_uncoded_evaluation_message_follows_a_colon() -> None:
         "The JSONata expression '$x' specified for the field 'Output' threw an error during "
         "evaluation: something broke"
     )
+
+
+def test_the_process_recursion_limit_is_left_as_it_was() -> None:
+    # jsonata-python raises it to 10,000 for good when imported; asl raises it only while
+    # the engine parses or evaluates
+    code = (
+        "import sys\n"
+        "before = sys.getrecursionlimit()\n"
+        "from asl.expressions.jsonata import compile_jsonata\n"
+        "e = compile_jsonata('{% $map([1, 2], function($v) { $v * 2 }) %}')\n"
+        "assert e.evaluate({'input': {}}, {}) == [2, 4]\n"
+        "print(before, sys.getrecursionlimit())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    before, after = done.stdout.split()
+    assert after == before
+
+
+def test_deeply_nested_expressions_still_parse_and_evaluate() -> None:
+    depth = 60
+    expression = compile_jsonata("{% " + "(" * depth + "1" + ")" * depth + " + 1 %}")
+    assert expression.evaluate(STATES, {}) == 2
