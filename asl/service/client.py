@@ -55,6 +55,13 @@ _PER_EXECUTION = (
 )
 
 
+def _check_arn_prefix(arn: Any) -> None:
+    """AWS answers a string that does not even start like an ARN before looking anything
+    up (recorded for DescribeStateMachine, ListExecutions, StartExecution, StopExecution)."""
+    if isinstance(arn, str) and not arn.startswith("arn:"):
+        raise ApiError("InvalidArn", f"Invalid Arn: 'Invalid ARN prefix: {arn}'")
+
+
 def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -353,6 +360,7 @@ class Client:
     # -- state machines -----------------------------------------------------------------
 
     def _machine(self, arn: Any, operation: str = "") -> StateMachineRecord:
+        _check_arn_prefix(arn)
         parsed = parse_arn(arn)
         machine = self._machines.get(arn) if isinstance(arn, str) else None
         if machine is None:
@@ -366,6 +374,7 @@ class Client:
 
     def _resolve(self, arn: Any) -> tuple[StateMachineRecord, Version | None, Alias | None]:
         """The state machine, version and alias a (qualified) state machine ARN names."""
+        _check_arn_prefix(arn)
         parsed = parse_arn(arn)
         if parsed is None or parsed.kind != "stateMachine":
             if parsed is not None:
@@ -562,6 +571,7 @@ class Client:
             return out
 
     def delete_state_machine(self, *, stateMachineArn: str) -> dict[str, Any]:
+        _check_arn_prefix(stateMachineArn)
         parsed = parse_arn(stateMachineArn)
         if parsed is None or parsed.kind != "stateMachine":
             raise ApiError("InvalidArn", f"Invalid Arn: '{stateMachineArn}'")
@@ -619,6 +629,7 @@ class Client:
         return _drop_none({"stateMachineVersions": chunk, "nextToken": token})
 
     def delete_state_machine_version(self, *, stateMachineVersionArn: str) -> dict[str, Any]:
+        _check_arn_prefix(stateMachineVersionArn)
         parsed = parse_arn(stateMachineVersionArn)
         if (
             parsed is None
@@ -708,6 +719,7 @@ class Client:
         return {"stateMachineAliasArn": arn, "creationDate": alias.creation_date}
 
     def _alias(self, arn: Any) -> tuple[StateMachineRecord, Alias]:
+        _check_arn_prefix(arn)
         parsed = parse_arn(arn)
         if (
             parsed is None
@@ -789,6 +801,7 @@ class Client:
     # -- tags ---------------------------------------------------------------------------
 
     def _tagged(self, arn: Any) -> dict[str, str]:
+        _check_arn_prefix(arn)
         if isinstance(arn, str):
             machine = self._machines.get(arn)
             if machine is not None:
@@ -1084,6 +1097,7 @@ class Client:
         return out
 
     def _execution(self, arn: Any) -> ExecutionRecord:
+        _check_arn_prefix(arn)
         record = self._executions.get(arn) if isinstance(arn, str) else None
         if record is None:
             raise ApiError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
@@ -1357,6 +1371,7 @@ class Client:
         return _drop_none({"mapRuns": chunk, "nextToken": token})
 
     def describe_map_run(self, *, mapRunArn: str) -> dict[str, Any]:
+        _check_arn_prefix(mapRunArn)
         for record in list(self._executions.values()):
             events = record.history()
             for e in events:
@@ -1424,6 +1439,7 @@ class Client:
         return {"activityArn": arn, "creationDate": found.creation_date}
 
     def _activity(self, arn: Any) -> ActivityRecord:
+        _check_arn_prefix(arn)
         parsed = parse_arn(arn)
         if parsed is None or parsed.kind != "activity":
             raise ApiError("InvalidArn", f"Invalid Arn: '{arn}'")
@@ -1437,6 +1453,7 @@ class Client:
         return {"activityArn": found.arn, "name": found.name, "creationDate": found.creation_date}
 
     def delete_activity(self, *, activityArn: str) -> dict[str, Any]:
+        _check_arn_prefix(activityArn)
         parsed = parse_arn(activityArn)
         if parsed is None or parsed.kind != "activity":
             raise ApiError("InvalidArn", f"Invalid Arn: '{activityArn}'")

@@ -171,7 +171,30 @@ def test_start_execution_errors(client):
     assert error_of(client.start_execution, stateMachineArn=missing).code == (
         "StateMachineDoesNotExist"
     )
-    assert error_of(client.describe_execution, executionArn="nope").code == "ExecutionDoesNotExist"
+    gone = arn.replace(":stateMachine:", ":execution:") + ":nope"
+    assert error_of(client.describe_execution, executionArn=gone).code == "ExecutionDoesNotExist"
+
+
+@pytest.mark.parametrize(
+    ("method", "argument"),
+    [
+        ("describe_state_machine", "stateMachineArn"),
+        ("start_execution", "stateMachineArn"),
+        ("list_executions", "stateMachineArn"),
+        ("update_state_machine", "stateMachineArn"),
+        ("delete_state_machine", "stateMachineArn"),
+        ("describe_execution", "executionArn"),
+        ("stop_execution", "executionArn"),
+        ("get_execution_history", "executionArn"),
+        ("describe_activity", "activityArn"),
+        ("list_tags_for_resource", "resourceArn"),
+    ],
+)
+def test_a_string_that_is_no_arn_is_an_invalid_arn(client, method, argument):
+    # AWS (seen for DescribeStateMachine, ListExecutions, StartExecution, StopExecution):
+    # InvalidArn "Invalid Arn: 'Invalid ARN prefix: abc'", before any lookup
+    e = error_of(getattr(client, method), **{argument: "abc"})
+    assert (e.code, e.message) == ("InvalidArn", "Invalid Arn: 'Invalid ARN prefix: abc'")
 
 
 def test_list_executions_filters_and_pages(client):
