@@ -9,40 +9,15 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import asl
+from tests.history_helpers import retry_waits
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _seconds_between(earlier: dict[str, Any], later: dict[str, Any]) -> float:
-    start: datetime = earlier["timestamp"]
-    end: datetime = later["timestamp"]
-    return (end - start).total_seconds()
-
-
-def _retry_waits(ex: Any, failed: str, scheduled: str) -> list[int]:
-    """Whole seconds from each `failed` event to the next `scheduled` event (the retry)."""
-    waits = []
-    pending = None
-    for event in ex.history:
-        if event["type"] == failed:
-            pending = event
-        elif event["type"] == scheduled and pending is not None:
-            waits.append(round(_seconds_between(pending, event)))
-            pending = None
-    return waits
-
-
-def _lambda_cause(ex_or_error: Any) -> dict[str, Any]:
-    cause = ex_or_error if isinstance(ex_or_error, str) else ex_or_error.cause
-    decoded: dict[str, Any] = json.loads(cause)
-    return decoded
 
 
 # ---------------------------------------------------------------- the README's first example
@@ -101,4 +76,4 @@ def test_first_example_retries_the_throttled_database_with_5_and_10_seconds_of_b
         "DynamoDB.ThrottlingException"
     ] * 2
     # IntervalSeconds 5, then 5 x BackoffRate 2
-    assert _retry_waits(ex, "LambdaFunctionFailed", "LambdaFunctionScheduled") == [5, 10]
+    assert retry_waits(ex, "LambdaFunctionFailed", "LambdaFunctionScheduled") == [5, 10]

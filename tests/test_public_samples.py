@@ -11,17 +11,16 @@ does.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import asl
+from tests.history_helpers import lambda_cause, retry_waits
 
 SAMPLES = Path(os.environ.get("ASL_PUBLIC_SAMPLES", "/nonexistent")).expanduser()
 NAMES = (
@@ -35,31 +34,6 @@ pytestmark = pytest.mark.skipif(
     reason="set ASL_PUBLIC_SAMPLES to a checkout of "
     "aws-samples/step-functions-workflows-collection to run its sample workflows",
 )
-
-
-def _seconds_between(earlier: dict[str, Any], later: dict[str, Any]) -> float:
-    start: datetime = earlier["timestamp"]
-    end: datetime = later["timestamp"]
-    return (end - start).total_seconds()
-
-
-def _retry_waits(ex: Any, failed: str, scheduled: str) -> list[int]:
-    """Whole seconds from each `failed` event to the next `scheduled` event (the retry)."""
-    waits = []
-    pending = None
-    for event in ex.history:
-        if event["type"] == failed:
-            pending = event
-        elif event["type"] == scheduled and pending is not None:
-            waits.append(round(_seconds_between(pending, event)))
-            pending = None
-    return waits
-
-
-def _lambda_cause(ex_or_error: Any) -> dict[str, Any]:
-    cause = ex_or_error if isinstance(ex_or_error, str) else ex_or_error.cause
-    decoded: dict[str, Any] = json.loads(cause)
-    return decoded
 
 
 # ---------------------------------------------------------------- every sample's template
@@ -105,7 +79,7 @@ def test_explicit_failure_sample_fails_the_execution_with_the_caught_branch_erro
     assert ex.status == "FAILED"
     # the Fail state's ErrorPath/CausePath read the caught error of the second branch
     assert ex.error == "Exception"
-    cause = _lambda_cause(ex)
+    cause = lambda_cause(ex)
     assert cause["errorMessage"] == "Throwing explicit error"
     assert cause["errorType"] == "Exception"
     assert "QuickFailFunction.py" in cause["stackTrace"][0]
@@ -133,7 +107,7 @@ def test_explicit_failure_sample_aggregates_branch_results_as_its_readme_shows(
     assert success == {"statusCode": 200, "body": '"Success from Lambda!"'}
     assert failure["Comment"] == "Insert your JSON here"
     assert failure["error"]["Error"] == "Exception"
-    assert _lambda_cause(failure["error"]["Cause"])["errorMessage"] == "Throwing explicit error"
+    assert lambda_cause(failure["error"]["Cause"])["errorMessage"] == "Throwing explicit error"
     # a direct function-ARN task keeps the Python runtime's JSON spacing in the Cause
     assert failure["error"]["Cause"].startswith('{"errorMessage": "Throwing explicit error", ')
 
@@ -202,11 +176,11 @@ def test_retry_sample_recovers_after_one_internal_server_error_retried_2_seconds
     assert ex.states_entered() == ["Generate random response", "Succeed"]
     failed = ex.events("TaskFailed")
     assert [e["taskFailedEventDetails"]["error"] for e in failed] == ["InternalServerError"]
-    assert _lambda_cause(failed[0]["taskFailedEventDetails"]["cause"])["errorType"] == (
+    assert lambda_cause(failed[0]["taskFailedEventDetails"]["cause"])["errorType"] == (
         "InternalServerError"
     )
     assert len(ex.events("TaskScheduled")) == 2
-    assert _retry_waits(ex, "TaskFailed", "TaskScheduled") == [2]
+    assert retry_waits(ex, "TaskFailed", "TaskScheduled") == [2]
 
 
 def test_retry_sample_backs_off_exponentially_then_fails_after_six_retries(
@@ -219,7 +193,7 @@ def test_retry_sample_backs_off_exponentially_then_fails_after_six_retries(
     assert ex.states_entered() == ["Generate random response", "Fail"]
     assert len(ex.events("TaskScheduled")) == 7  # the first attempt and MaxAttempts 6 retries
     assert len(ex.events("TaskFailed")) == 7
-    assert _retry_waits(ex, "TaskFailed", "TaskScheduled") == [2, 4, 8, 16, 32, 64]
+    assert retry_waits(ex, "TaskFailed", "TaskScheduled") == [2, 4, 8, 16, 32, 64]
     # the Fail state names no error or cause
     assert ex.error is None and ex.cause is None
 
@@ -295,7 +269,7 @@ def test_common_error_sample_reports_the_task_that_failed(
     assert ex.states_entered() == path
     caught = ex.output[f"{failed_task}Failure"]
     assert caught["Error"] == error
-    assert _lambda_cause(caught["Cause"])["errorMessage"] == message
+    assert lambda_cause(caught["Cause"])["errorMessage"] == message
     # lambda:invoke re-serialises the function's error payload compactly
     assert caught["Cause"].startswith('{"errorMessage":')
     # the common handler found the failed task from the ResultPath's name
