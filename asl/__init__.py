@@ -19,6 +19,7 @@ from asl.errors import (
     ExecutionFailed,
     StatesError,
 )
+from asl.version import __version__ as __version__
 
 if TYPE_CHECKING:
     from asl.api import execute, parse, run, validate
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
     from asl.project import Project, TemplateError, load_template
     from asl.service import ApiError, Client
     from asl.service.pythonic import test_state
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ASLError",

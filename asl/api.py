@@ -200,7 +200,7 @@ def _check_wiring(
     state_machines: Any,
 ) -> None:
     """strict=True: every ``functions``/``mocks``/``resources`` entry must be usable."""
-    from asl.testing.wiring import unused_wiring
+    from asl.wiring import unused_wiring
 
     if isinstance(state_machines, Mapping) and state_machines:
         return  # child machines may use any of them: too wide to tell

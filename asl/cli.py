@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args else 2
     command, rest = args[0], args[1:]
     if command == "validate":
-        from asl.validation.command import main as validate_main
+        from asl.commands.validate import main as validate_main
 
         return validate_main(rest)
     if command == "run":
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "serve":
         return serve_main(rest)
     if command == "graph":
-        from asl.graph.command import main as graph_main
+        from asl.commands.graph import main as graph_main
 
         return graph_main(rest)
     if command in ("--version", "version"):
@@ -237,7 +237,7 @@ def run_main(argv: list[str]) -> int:
         json.dump(ex.history, sys.stderr, indent=2, default=str)
         print(file=sys.stderr)
     if ns.report:
-        from asl.graph.command import write_report
+        from asl.commands.graph import write_report
 
         problem = write_report(ns.report, ex, machine)
         if problem:

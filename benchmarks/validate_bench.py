@@ -11,7 +11,7 @@ error reporter and the position finder matter for; ``asl validate`` on one defin
 --states states; and, in this process, ``load`` + ``check`` of that large definition given
 as a dict (what ``asl.run`` pays for a dict definition).  With ``--statelint`` (the
 ``statelint`` command of the PyPI package of that name, or found on PATH), the bulk runs
-are timed with it too.  Uses ``python -m asl.validation.command`` from this checkout.
+are timed with it too.  Uses ``python -m asl.commands.validate`` from this checkout.
 Measures only; it asserts nothing.
 """
 
@@ -205,7 +205,7 @@ def in_process(document: dict[str, Any], runs: int) -> tuple[float, float]:
 
 def command() -> list[str]:
     """How to run ``asl validate`` from this checkout (PYTHONPATH points at it)."""
-    return [sys.executable, "-m", "asl.validation.command"]
+    return [sys.executable, "-m", "asl.commands.validate"]
 
 
 def timed(argv: list[str], runs: int, *, failing: bool = False) -> float:

@@ -99,7 +99,7 @@ def _script_safe(json_text: str) -> str:
 
 def render(data: dict[str, Any], *, title: str, subtitle: str = "") -> str:
     """The HTML page for the view data (``graph``, ``execution``, ``coverage``)."""
-    from asl import __version__
+    from asl.version import __version__
 
     payload = json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":"))
     return _TEMPLATE.format(

@@ -88,13 +88,14 @@ def parameter_overrides(items: Sequence[str]) -> dict[str, str]:
 
 def run_template(ns: Any, input_value: Any, functions: dict[str, Any]) -> int:
     """``asl run TEMPLATE``: run one of its state machines with its functions; exit status."""
-    import asl
+    from asl.errors import ASLError, DefinitionError
     from asl.project.environment import SERVICE_TYPES
+    from asl.project.project import load_template
 
     try:
-        project = asl.load_template(ns.file, parameters=parameter_overrides(ns.parameter_overrides))
+        project = load_template(ns.file, parameters=parameter_overrides(ns.parameter_overrides))
         sm = project.state_machine(ns.state_machine)
-    except (asl.ASLError, ValueError, OSError) as e:
+    except (ASLError, ValueError, OSError) as e:
         print(f"asl run: {e}", file=sys.stderr)
         return 2
     for warning in project.warnings:
@@ -120,12 +121,12 @@ def run_template(ns: Any, input_value: Any, functions: dict[str, Any]) -> int:
                 ex = project.run(sm.logical_id, input_value, **options)
         else:
             ex = project.run(sm.logical_id, input_value, **options)
-    except asl.DefinitionError as e:
+    except DefinitionError as e:
         for d in e.diagnostics:
             where = f"{sm.origin.file}:{d.line}:{d.column}" if d.line else str(sm.origin.file)
             print(f"{where}: {d.code} {d.message}", file=sys.stderr)
         return 2
-    except asl.ASLError as e:
+    except ASLError as e:
         print(f"asl run: {e}", file=sys.stderr)
         return 2
     if ns.history:
@@ -169,11 +170,12 @@ def _stand_in_parameters(name: str) -> dict[str, Any]:
 def validate_template(name: str) -> list[tuple[str, list[Diagnostic]]]:
     """``asl validate TEMPLATE``: each state machine's diagnostics, by the file they are in
     (the template, or a definition file it names), the message naming the state machine."""
-    import asl
+    from asl.errors import ASLError
+    from asl.project.project import load_template
 
     try:
-        project = asl.load_template(name, parameters=_stand_in_parameters(name))
-    except asl.ASLError as e:
+        project = load_template(name, parameters=_stand_in_parameters(name))
+    except ASLError as e:
         line = getattr(e, "line", None)
         return [
             (name, [Diagnostic("TEMPLATE_ERROR", str(e), line=line, column=1 if line else None)])

@@ -77,12 +77,13 @@ class StateMachineResource:
 
     def parse(self) -> StateMachine:
         """The compiled state machine; DefinitionError with template lines if invalid."""
-        import asl
+        from asl.api import parse
+        from asl.errors import DefinitionError
 
         try:
-            return asl.parse(self.definition_text, filename=str(self.origin.file))
-        except asl.DefinitionError as e:
-            raise asl.DefinitionError([self._located(d) for d in e.diagnostics]) from None
+            return parse(self.definition_text, filename=str(self.origin.file))
+        except DefinitionError as e:
+            raise DefinitionError([self._located(d) for d in e.diagnostics]) from None
 
     def _located(self, diagnostic: Diagnostic) -> Diagnostic:
         origin = self.origin

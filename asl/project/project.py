@@ -199,7 +199,7 @@ class Project:
         are `asl.run`'s (``functions`` also takes logical ids; ``lambda_runtime`` replaces
         the template's functions: pass ``project.lambda_runtime()`` to keep environments
         warm across runs)."""
-        import asl
+        from asl.api import run
         from asl.clock import make_clock
 
         sm = self.state_machine(state_machine)
@@ -222,7 +222,7 @@ class Project:
                 **(run_options.get("resources") or {}),
             }
         try:
-            return asl.run(machine, input, **run_options)
+            return run(machine, input, **run_options)
         finally:
             if own_runtime is not None:  # one made for this run: shut its environments down
                 own_runtime.close()

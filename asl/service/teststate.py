@@ -496,14 +496,14 @@ class _Run:
         """A JSONPath Map's items as it would iterate them: after ItemsPath, or read from
         ``stateConfiguration.mapItemReaderData`` (the object its ItemReader would read)
         after ItemsPointer; then after ItemSelector."""
-        import asl
+        from asl.api import parse
         from asl.execution.item_reader import _given_headers, _limit, _parse
         from asl.execution.pipeline import apply_input_path
 
         plan = self.plan
         if plan.query_language == "JSONata":
             return {}
-        machine = asl.parse(self._machine(plan.state))
+        machine = parse(self._machine(plan.state))
         state: Any = machine.scope.states[plan.name]
         ctx = plan.context if plan.context is not None else self._context()
         variables = dict(plan.variables)
@@ -536,11 +536,11 @@ class _Run:
         return out
 
     def _steps(self, execution: Any, *, failed: bool) -> dict[str, Any]:
-        import asl
+        from asl.api import parse
         from asl.execution.pipeline import apply_input_path, apply_result_path
 
         plan = self.plan
-        machine = asl.parse(self._machine(self._runnable(keep_catch=False)))
+        machine = parse(self._machine(self._runnable(keep_catch=False)))
         state: Any = machine.scope.states[plan.name]
         out: dict[str, Any] = {}
         ctx = plan.context if plan.context is not None else self._context()

@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "asl.java",
             "asl.timestamps",
             "asl.settings",
+            "asl.version",
         ),
     ),
     ("documents", ("asl.loading",)),
@@ -37,16 +38,23 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("executor", ("asl.execution",)),
     (
         "public API",
-        ("asl.api", "asl.handle", "asl.graph", "asl.project", "asl.service", "asl.testing"),
+        (
+            "asl.wiring",
+            "asl.api",
+            "asl.handle",
+            "asl.graph",
+            "asl.project",
+            "asl.service",
+            "asl.testing",
+        ),
     ),
-    # the `asl validate` command sits with the CLI (it reads templates too)
     (
         "entry points",
         (
             "asl.cli",
+            "asl.commands",
             "asl.__main__",
             "asl.pytest_plugin",
-            "asl.validation.command",
             "asl.function_code",
             "asl",
         ),
@@ -103,15 +111,19 @@ def imports(path: Path, name: str, known: set[str]) -> set[str]:
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
-            # "from asl.x import y": y may be a module of its own
-            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            # "from asl.x import y": y is a module of its own, or a name of asl.x's
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base
+                for alias in node.names
+            ]
         for target in targets:
             while target and target not in known:
                 target = target.rpartition(".")[0]
             if target and target != name and target.startswith("asl"):
                 found.add(target)
-    # a package's own __init__ is imported on the way to its submodules: not an edge
-    return {t for t in found if not name.startswith(t + ".")}
+    # the packages on the way to a module are loaded too, but what the code uses is the
+    # module: a package counts only when a name is taken from it ("import asl" included)
+    return found
 
 
 def graph() -> dict[str, set[str]]:
@@ -227,3 +239,30 @@ def test_the_import_reader_sees_function_level_imports(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
     source.write_text("def f():\n    from asl.execution.runner import Runner\n")
     assert imports(source, "asl.x", {"asl.execution.runner", "asl.x"}) == {"asl.execution.runner"}
+
+
+def test_each_folder_lies_in_one_layer() -> None:
+    by_folder: dict[str, set[str]] = {}
+    for name in modules():
+        parts = name.split(".")
+        if len(parts) > 2 or (PACKAGE / parts[-1]).is_dir():
+            folder = ".".join(parts[:2])
+            by_folder.setdefault(folder, set()).add(LAYERS[layer_of(name)][0])
+    mixed = {folder: layers for folder, layers in by_folder.items() if len(layers) > 1}
+    assert mixed == {}
+
+
+def test_importing_the_package_itself_counts(tmp_path: Path) -> None:
+    known = {"asl", "asl.ast", "asl.api", "asl.project", "asl.project.model"}
+    source = tmp_path / "model.py"
+    source.write_text(
+        "from asl import ast\n"
+        "def f():\n"
+        "    import asl\n"
+        "    from asl.api import parse\n"
+        "    from asl.project import load_template\n"
+    )
+    found = imports(source, "asl.project.model", known)
+    # "from asl import ast" is the module asl.ast; "import asl" is the package's __init__;
+    # a name taken from asl.project is asl.project's own __init__
+    assert found == {"asl.ast", "asl", "asl.api", "asl.project"}

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
+from asl.commands.validate import main
 from asl.diagnostics import Diagnostic
 from asl.validation.aws_format import response
-from asl.validation.command import main
 
 VALID = '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}\n'
 INVALID = '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pas", "End": true}\n  }\n}\n'
@@ -149,7 +149,7 @@ def test_malformed_file_is_reported_not_raised(tmp_path: pathlib.Path) -> None:
 
 def test_runs_as_a_module(files: dict[str, str]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "asl.validation.command", files["bad.asl.json"]],
+        [sys.executable, "-m", "asl.commands.validate", files["bad.asl.json"]],
         capture_output=True,
         text=True,
         check=False,

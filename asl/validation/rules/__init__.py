@@ -1,38 +1,14 @@
 """Semantic rules: one function per rule, each yielding Diagnostics for a Definition.
 
-A rule is registered with the `rule` decorator; `RULES` lists them in registration order.
-Rules receive a `Definition` (see `asl.validation.model`) and must cope with any value of
-any type: the schema check reports type errors, rules just skip what they cannot read.
+Each module here registers its rules with `asl.validation.registry`'s decorators;
+`all_rules` imports them all and lists every rule in registration order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-
-from asl.diagnostics import Diagnostic
-from asl.validation.model import Definition
+from asl.validation.registry import ADVISORY, RULES, Rule, advisory, rule
 
 __all__ = ["RULES", "Rule", "rule", "advisory", "all_rules", "ADVISORY"]
-
-Rule = Callable[[Definition], Iterable[Diagnostic]]
-
-RULES: list[Rule] = []
-
-
-#: rules that only ever yield warnings: `asl.parse` needs no warnings and skips them
-ADVISORY: set[Rule] = set()
-
-
-def rule(function: Rule) -> Rule:
-    """Register ``function`` as a validation rule and return it unchanged."""
-    RULES.append(function)
-    return function
-
-
-def advisory(function: Rule) -> Rule:
-    """Register ``function`` as a rule that yields only warnings."""
-    ADVISORY.add(function)
-    return rule(function)
 
 
 def all_rules() -> list[Rule]:

@@ -9,7 +9,7 @@ from typing import Any
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import SCHEMA_VALIDATION_FAILED
 from asl.validation.model import Definition, State
-from asl.validation.rules import rule
+from asl.validation.registry import rule
 from asl.validation.rules.fields import is_rfc3339
 from asl.validation.rules.paths import path_problem
 

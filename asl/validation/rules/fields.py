@@ -10,7 +10,7 @@ from typing import Any
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import DISTRIBUTED_MAP_FIELD, SCHEMA_VALIDATION_FAILED
 from asl.validation.model import JSONATA, JSONPATH, Definition, State
-from asl.validation.rules import advisory, rule
+from asl.validation.registry import advisory, rule
 
 # (state type, pointer parts of the object inside the state, the exclusive fields).
 EXCLUSIVE_FIELDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (

@@ -16,7 +16,7 @@ from typing import Any
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import SCHEMA_VALIDATION_FAILED
 from asl.validation.model import Definition, State
-from asl.validation.rules import rule
+from asl.validation.registry import rule
 from asl.validation.rules.resources import resource_problem
 
 GET_OBJECT = "getObject"

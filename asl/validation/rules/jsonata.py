@@ -14,7 +14,7 @@ from asl.validation.codes import (
     UNSUPPORTED_JSONATA_EXPRESSION,
 )
 from asl.validation.model import Definition, State
-from asl.validation.rules import advisory, rule
+from asl.validation.registry import advisory, rule
 
 # Fields whose values may hold JSONata, at the top of a state.
 STATE_FIELDS = (

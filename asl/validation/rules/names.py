@@ -16,7 +16,7 @@ from asl.validation.codes import (
     UNREADABLE_VARIABLE,
 )
 from asl.validation.model import Definition, Scope, State
-from asl.validation.rules import advisory, rule
+from asl.validation.registry import advisory, rule
 
 MAX_STATE_NAME = 80
 MAX_LABEL = 40

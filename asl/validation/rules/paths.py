@@ -11,7 +11,7 @@ from typing import Any
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import SCHEMA_VALIDATION_FAILED
 from asl.validation.model import Definition, State
-from asl.validation.rules import rule
+from asl.validation.registry import rule
 
 # How a path field may be written: "path" (any JSONPath), "reference" (a Reference Path),
 # "result" (a Reference Path into the state input: no $$, no variables),

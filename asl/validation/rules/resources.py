@@ -11,7 +11,7 @@ from typing import Any
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import SCHEMA_VALIDATION_FAILED, UNRECOGNIZED_RESOURCE
 from asl.validation.model import Definition, State
-from asl.validation.rules import rule
+from asl.validation.registry import rule
 
 SYNC = ".sync"
 SYNC2 = ".sync:2"

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import SCHEMA_VALIDATION_FAILED
 from asl.validation.model import Definition
-from asl.validation.rules import rule
+from asl.validation.registry import rule
 from asl.validation.rules.item_reader import s3_action
 from asl.validation.rules.resources import resource_problem
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import SCHEMA_VALIDATION_FAILED
 from asl.validation.model import Definition
-from asl.validation.rules import rule
+from asl.validation.registry import rule
 
 WILDCARD = "States.ALL"
 _HOLDERS = frozenset({"Retry", "Catch"})

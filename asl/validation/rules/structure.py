@@ -9,7 +9,7 @@ from asl.diagnostics import Diagnostic, pointer
 from asl.validation import schema
 from asl.validation.codes import SCHEMA_VALIDATION_FAILED
 from asl.validation.model import JSONATA, JSONPATH, Definition, State
-from asl.validation.rules import rule
+from asl.validation.registry import rule
 
 STATE_TYPES = ("Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map")
 

@@ -11,7 +11,7 @@ from typing import Any
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import NO_DOLLAR, NO_PATH, PASS_RESULT_IS_STATIC, SCHEMA_VALIDATION_FAILED
 from asl.validation.model import Definition, State
-from asl.validation.rules import advisory, rule
+from asl.validation.registry import advisory, rule
 from asl.validation.rules.paths import SIMPLE_PATH
 
 # Templates at the top of a state, and inside Map sub-objects.

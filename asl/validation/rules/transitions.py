@@ -14,7 +14,7 @@ from asl.validation.codes import (
     SCHEMA_VALIDATION_FAILED,
 )
 from asl.validation.model import Definition, Scope, State
-from asl.validation.rules import rule
+from asl.validation.registry import rule
 
 # States that move on with Next or stop with End (Choice, Succeed and Fail do neither).
 TRANSITIONING_TYPES = ("Task", "Pass", "Wait", "Parallel", "Map")

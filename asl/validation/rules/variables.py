@@ -10,7 +10,7 @@ from typing import Any
 from asl.diagnostics import Diagnostic
 from asl.validation.codes import UNDEFINED_VARIABLE
 from asl.validation.model import Definition, Scope, State
-from asl.validation.rules import advisory
+from asl.validation.registry import advisory
 from asl.validation.rules.choice import PATH_OPERATORS, choice_rules
 from asl.validation.rules.jsonata import fields, strings
 from asl.validation.rules.paths import NESTED_PATH_FIELDS, STATE_PATH_FIELDS
