@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from asl.commands import Parser
+
 USAGE = """usage: asl <command> [options]
 
 commands:
@@ -48,16 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # exit 2 with the usage, as argparse does
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        raise SystemExit(2)
-
-
 def serve_main(argv: list[str]) -> int:
     """``asl serve``: the Step Functions API over HTTP (see `asl.service.server`)."""
-    parser = _Parser(
+    parser = Parser(
         prog="asl serve",
         description="Serve the AWS Step Functions API (JSON 1.0 protocol) over HTTP, "
         "as Step Functions Local does. SFN_MOCK_CONFIG, LAMBDA_ENDPOINT, "
@@ -124,7 +119,7 @@ main.py.  --functions template.yaml registers a SAM template's Python functions
 
 
 def run_main(argv: list[str]) -> int:
-    parser = _Parser(
+    parser = Parser(
         prog="asl run",
         description="Execute a state machine offline.",
         epilog=RUN_EPILOG,

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
 
+from asl.commands import Parser
 from asl.graph import FORMATS
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # exit 2 with the usage, as argparse does
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        raise SystemExit(2)
-
-
 def main(argv: list[str]) -> int:
-    parser = _Parser(
+    parser = Parser(
         prog="asl graph",
         description="Draw a state machine: Mermaid text (the default, for Markdown and "
         "GitHub), Graphviz DOT, SVG (needs Graphviz's 'dot'), or one self-contained HTML page.",
