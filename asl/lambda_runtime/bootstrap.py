@@ -332,7 +332,8 @@ class _LogStream(io.TextIOBase):
         return len(s)
 
     def flush(self) -> None:
-        if current_log.get() is None:
+        # (also called when the stand-in is collected, maybe after its target was closed)
+        if current_log.get() is None and not getattr(self._target, "closed", False):
             self._target.flush()
 
     def isatty(self) -> bool:
