@@ -7,7 +7,6 @@ right; they compile every path, template, intrinsic call and JSONata expression 
 from __future__ import annotations
 
 import contextvars
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -29,7 +28,7 @@ def build(document: Mapping[str, Any]) -> ast.StateMachine:
     # most machines never read the Context object: then no state needs the per-state check
     # (over a whole document, the C encoder scans faster than _reads_context)
     text = json.dumps(document)
-    token = _CONTEXT_CHECK.set(_mentions_context_in(text))
+    token = _CONTEXT_CHECK.set("$$" in text or "$states" in text)
     try:
         states = _build_states(document["States"], language)
     finally:
@@ -177,14 +176,22 @@ def _mentions_context(body: Mapping[str, Any]) -> bool:
     return _CONTEXT_CHECK.get() and _reads_context(body)
 
 
-# ``$states`` other than ``$states.input``, ``$states.result`` or ``$states.errorOutput``
-# (``$states.context``, ``$states`` whole, ``$states["context"]``...) may read the Context.
-_STATES_BEYOND_DATA = re.compile(r"\$states(?!\s*\.\s*(?:input|result|errorOutput)\b)")
+# The members of ``$states`` that hold the state's data; any other use of ``$states``
+# (``$states.context``, ``$states`` whole, ``$lookup($states, ...)``) may read the Context.
+_STATES_DATA = frozenset({"input", "result", "errorOutput"})
 
 
 def _mentions_context_in(text: str) -> bool:
-    """Whether a text mentions ``$$`` or a ``$states`` that may read the Context object."""
-    return "$$" in text or ("$states" in text and _STATES_BEYOND_DATA.search(text) is not None)
+    """Whether a string can read the Context object: ``$$``, or a ``{% %}`` expression
+    using ``$states`` other than for its data (`JsonataExpression.states_references`)."""
+    if "$$" in text:
+        return True
+    if "$states" not in text or not is_jsonata(text):
+        return False
+    from asl.expressions.jsonata import compile_jsonata
+
+    # compiled once: the state's fields reuse it
+    return bool(compile_jsonata(text).states_references() - _STATES_DATA)
 
 
 def _reads_context(document: Any) -> bool:
